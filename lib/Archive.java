@@ -1,0 +1,87 @@
+package lib;
+
+import java.io.BufferedInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A stored dump file (compressed custom-format archive) and what can be done with it: check its
+ * checksum, list it, restore it. Decompression happens here, in-process; pg_restore reads the
+ * archive from stdin wherever it runs (on this host or in the container), so no copy is made.
+ */
+public final class Archive {
+    private final Path file;
+    private final PgTarget target;
+
+    public Archive(Path file, PgTarget target) {
+        this.file = file;
+        this.target = target;
+    }
+
+    public Path file() { return file; }
+
+    /** Refuses a file that is missing or whose sha256 differs from the manifest. */
+    public void checkSum(String expected) {
+        if (!Files.isRegularFile(file)) {
+            throw new OpsException(ExitCode.VERIFY_FAILED, "backup file not found: " + file, "check the path; --list shows backups");
+        }
+        String actual;
+        try {
+            actual = ArchiveWriter.sha256(file);
+        } catch (IOException e) {
+            throw new OpsException(ExitCode.VERIFY_FAILED, "cannot read " + file + ": " + e.getMessage(), null);
+        }
+        if (!actual.equalsIgnoreCase(expected)) {
+            throw new OpsException(ExitCode.VERIFY_FAILED, "checksum mismatch for " + file.getFileName() + ": the file is damaged"
+                    + " (sha256 " + actual.substring(0, 12) + "..., manifest says " + expected.substring(0, Math.min(12, expected.length())) + "...)",
+                    "use another backup (--list); keep this one for inspection");
+        }
+    }
+
+    /** Runs {@code pg_restore --list} on the archive; returns its table-of-contents entries. */
+    public List<String> listing() {
+        Proc.Result r = pipe(List.of("--list"), null, null);
+        if (!r.ok()) {
+            throw new OpsException(ExitCode.VERIFY_FAILED, "archive listing of " + file.getFileName() + " failed: "
+                    + r.lastError(), "the file is not a readable pg_dump archive; use another backup");
+        }
+        List<String> toc = new ArrayList<>();
+        r.stdout().lines().filter(l -> !l.isBlank() && !l.startsWith(";")).forEach(toc::add);
+        if (toc.isEmpty()) {
+            throw new OpsException(ExitCode.VERIFY_FAILED, "archive " + file.getFileName() + " lists no entries", "use another backup");
+        }
+        return toc;
+    }
+
+    /**
+     * Restores into an existing empty database, stopping at the first error.
+     * @param noOwner skip ownership and privileges (scratch restores by any role with CREATEDB)
+     */
+    public void restoreInto(String db, boolean noOwner, int failureCode) {
+        List<String> args = new ArrayList<>(List.of("--exit-on-error", "-d", ""));
+        if (noOwner) args.addAll(List.of("--no-owner", "--no-privileges"));
+        Proc.Result r;
+        try {
+            r = pipe(args, db, null);
+        } catch (OpsException e) {
+            throw new OpsException(failureCode, e.getMessage(), e.hint(), e);
+        }
+        if (!r.ok()) throw PgErrors.explain(target, "pg_restore", "restore of " + file.getFileName() + " into " + db, r, failureCode);
+    }
+
+    /** Decompresses into pg_restore's stdin; damage in the file is reported as such. */
+    private Proc.Result pipe(List<String> args, String db, java.io.OutputStream out) {
+        try (InputStream in = Codec.forFile(file.toString()).decompress(new BufferedInputStream(Files.newInputStream(file), 1 << 20))) {
+            return Proc.run(target.command("pg_restore", args), target.env(db), null, in, out);
+        } catch (UncheckedIOException | IOException e) {
+            String cause = e instanceof UncheckedIOException u ? u.getCause().getMessage() : e.getMessage();
+            throw new OpsException(ExitCode.VERIFY_FAILED, "cannot decompress " + file.getFileName() + ": " + cause,
+                    "the file is damaged or truncated; use another backup");
+        }
+    }
+}

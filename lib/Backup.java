@@ -1,0 +1,175 @@
+package lib;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One database's backup, start to finish: checks, consistent snapshot, streaming dump, globals,
+ * verification, commit (manifest last), then retention of the tier. Shared by backup.java, the
+ * safety backup of restore.java and the drill.
+ */
+public final class Backup {
+    /** What to do: backup type, verification level, role passwords in globals, dry run. */
+    public record Options(String type, String verify, boolean rolePasswords, boolean dryRun) {}
+
+    /** What happened. {@code manifest} is null on a dry run or a failure before commit. */
+    public record Result(String db, String type, Path dump, Manifest manifest, long estimateBytes,
+                         List<Path> pruned, List<Path> wouldPrune) {}
+
+    private final Config cfg;
+    private final Log log;
+    private final PgTarget target;
+    private final Pg pg;
+    private final BackupStore store;
+
+    public Backup(Config cfg, Log log) {
+        this.cfg = cfg;
+        this.log = log;
+        this.target = new PgTarget(cfg);
+        this.pg = new Pg(target);
+        this.store = new BackupStore(cfg.path("BACKUP_DIR"));
+    }
+
+    /** Takes the database's lock, then backs it up. */
+    public Result run(String db, Options o) {
+        if (o.dryRun()) return runLocked(db, o);
+        try (Lock lock = Lock.acquire(store.root(), db, "backup")) {
+            if (!lock.takenOverFrom().isBlank()) log.warn("took over the lock of a run that ended without releasing it ("
+                    + lock.takenOverFrom() + ")");
+            return runLocked(db, o);
+        }
+    }
+
+    /** Backs up {@code db}; the caller holds its lock (or this is a dry run). */
+    public Result runLocked(String db, Options o) {
+        if (!o.dryRun()) store.cleanPartials(db).forEach(p -> log.warn("removed temp file of an interrupted run: " + p));
+        String serverVersion = pg.serverVersion(db);
+        long estimate = estimate(db);
+        Path dir = store.tierDir(o.type());
+        Disk.require(dir, estimate, "the backup of " + db);
+        List<BackupStore.Entry> existing = store.list(db);
+        if (o.dryRun()) {
+            Retention.Plan plan = Retention.plan(existing, o.type(), cfg);
+            return new Result(db, o.type(), dir.resolve(BackupStore.baseName(db, o.type(), Instant.now()) + ".dump"
+                    + Codec.parse(cfg.get("COMPRESSION")).extension()), null, estimate, List.of(),
+                    plan.delete().stream().flatMap(e -> e.files().stream()).toList());
+        }
+        Manifest m = takeAndVerify(db, o, dir, serverVersion);
+        if (!m.verified() && !o.verify().equals("none")) {
+            throw new OpsException(ExitCode.VERIFY_FAILED, "backup of " + db + " failed verification: " + m.verify().detail()
+                    + "; retention skipped", "the files are kept for inspection; check " + log.file());
+        }
+        Retention.Plan plan = Retention.plan(store.list(db), o.type(), cfg);
+        List<Path> pruned = Retention.apply(plan, log);
+        return new Result(db, o.type(), dir.resolve(m.dumpFile()), m, estimate, pruned, List.of());
+    }
+
+    /** Rough size of the new backup: the last one's size, else half the database's size. */
+    private long estimate(String db) {
+        return store.list(db).stream().filter(e -> e.manifest() != null).findFirst()
+                .map(e -> e.manifest().storedBytes() * 5 / 4)
+                .orElseGet(() -> pg.databaseSize(db) / 2);
+    }
+
+    private Manifest takeAndVerify(String db, Options o, Path dir, String serverVersion) {
+        Codec codec = Codec.parse(cfg.get("COMPRESSION"));
+        Instant start = Instant.now();
+        String base = uniqueBase(dir, db, o.type(), start);
+        Path dump = dir.resolve(base + ".dump" + codec.extension());
+        Path globals = dir.resolve(base + ".globals.sql" + codec.extension());
+        Path dumpTmp = SafeFiles.partial(dump);
+        Path globalsTmp = SafeFiles.partial(globals);
+        boolean committed = false;
+        try {
+            Files.createDirectories(dir);
+            log.info("backup of " + db + " (" + o.type() + ") from " + target.describe() + " started");
+            ArchiveWriter dumped;
+            List<Manifest.TableCount> counts;
+            try (Pg.Snapshot snap = pg.snapshot(db)) {
+                counts = snap.rowCounts();
+                dumped = write(dumpTmp, codec, "pg_dump", List.of("-Fc", "-Z0", "--snapshot=" + snap.id()), db,
+                        "pg_dump of " + db);
+            }
+            List<String> gArgs = new ArrayList<>(List.of("--globals-only"));
+            if (!o.rolePasswords()) gArgs.add("--no-role-passwords");
+            ArchiveWriter g = write(globalsTmp, codec, "pg_dumpall", gArgs, null, "pg_dumpall --globals-only");
+            Instant end = Instant.now();
+            Manifest m = new Manifest(Manifest.FORMAT, db, o.type(), dump.getFileName().toString(),
+                    globals.getFileName().toString(), codec.toString(), target.docker() ? "docker" : "direct",
+                    target.describe(), serverVersion, pg.programVersion("pg_dump"), start, end,
+                    Duration.between(start, end).toMillis() / 1000.0, dumped.rawBytes(), dumped.storedBytes(),
+                    dumped.sha256(), g.sha256(), o.rolePasswords(), counts, null);
+            m = m.withVerify(new Verifier(pg, log).verify(o.verify(), new Archive(dumpTmp, target), m));
+            SafeFiles.commit(dumpTmp, dump);
+            SafeFiles.commit(globalsTmp, globals);
+            SafeFiles.write(dir.resolve(base + ".manifest.json"), m.toJson());
+            committed = true;
+            log.info("backup of " + db + " written: " + dump + " (" + Disk.human(m.storedBytes()) + " from "
+                    + Disk.human(m.rawBytes()) + ", " + m.tables().size() + " tables, " + m.totalRows() + " rows, "
+                    + m.durationSeconds() + " s), verify " + m.verify().status());
+            return m;
+        } catch (IOException e) {
+            throw Disk.explain(e, dir);
+        } finally {
+            if (!committed) {
+                SafeFiles.deleteQuietly(dumpTmp);
+                SafeFiles.deleteQuietly(globalsTmp);
+            }
+        }
+    }
+
+    /** Runs a pg program and streams its stdout through compression and hashing into {@code tmp}. */
+    private ArchiveWriter write(Path tmp, Codec codec, String program, List<String> args, String db, String what)
+            throws IOException {
+        ArchiveWriter w = new ArchiveWriter(tmp, codec);
+        Proc.Result r;
+        try (Progress p = new Progress(what, w::rawBytes)) {
+            r = Proc.run(target.command(program, args), target.env(db), null, null, w);
+        } catch (UncheckedIOException e) {
+            closeQuietly(w);
+            throw Disk.explain(e.getCause(), tmp);
+        } catch (RuntimeException e) {
+            closeQuietly(w);
+            throw e;
+        }
+        try {
+            w.close();
+        } catch (IOException e) {
+            throw Disk.explain(e, tmp);
+        }
+        if (!r.ok()) throw PgErrors.explain(target, program, what, r, ExitCode.BACKUP_FAILED);
+        return w;
+    }
+
+    private static void closeQuietly(ArchiveWriter w) {
+        try {
+            w.close();
+        } catch (IOException ignored) {
+            // the original failure is what gets reported
+        }
+    }
+
+    /** Names carry seconds; a second run within the same second waits for the next one. */
+    private static String uniqueBase(Path dir, String db, String type, Instant at) {
+        Instant t = at;
+        while (Files.exists(dir.resolve(BackupStore.baseName(db, type, t) + ".manifest.json"))
+                || Files.exists(dir.resolve(BackupStore.baseName(db, type, t) + ".dump.zst"))
+                || Files.exists(dir.resolve(BackupStore.baseName(db, type, t) + ".dump.gz"))) {
+            t = t.plusSeconds(1);
+        }
+        if (t.isAfter(at)) {
+            try {
+                Thread.sleep(Duration.between(Instant.now(), t).toMillis() + 1);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        return BackupStore.baseName(db, type, t);
+    }
+}

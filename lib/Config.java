@@ -1,0 +1,190 @@
+package lib;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.*;
+import java.util.function.Predicate;
+import java.util.regex.Pattern;
+
+/**
+ * The one place where settings are resolved, for every script:
+ * flags &gt; environment &gt; config files &gt; defaults.
+ * Config files are {@code config/ops.env} then {@code config/monitoring.env} under the project
+ * home (missing is fine), or exactly the file given with --config (missing is an error).
+ * Unknown keys in a file and invalid values anywhere are usage errors (exit 2).
+ */
+public final class Config {
+    /** Known keys with their defaults, in the order the example file documents them. */
+    static final Map<String, String> DEFAULTS = new LinkedHashMap<>();
+    /** Keys owned by the alerting scripts; accepted so a shared monitoring.env never breaks a backup. */
+    static final Set<String> ALERT_KEYS = Set.of("SMTP_HOST", "SMTP_PORT", "SMTP_USER", "SMTP_PASSWORD",
+            "SMTP_SECURITY", "ALERT_EMAIL", "ALERT_FROM", "ALERT_SUBJECT_PREFIX", "WEBHOOK_URL",
+            "HEALTHCHECK_PING_URL", "ALERT_RATE_LIMIT_MINUTES");
+    private static final Map<String, Predicate<String>> RULES = new HashMap<>();
+    private static final Map<String, String> RULE_TEXT = new HashMap<>();
+    /** Values never printed or logged. */
+    public static final Set<String> SECRET_KEYS = Set.of("PGPASSWORD", "SMTP_PASSWORD");
+
+    static {
+        DEFAULTS.put("PGHOST", "");
+        DEFAULTS.put("PGPORT", "");
+        DEFAULTS.put("PGUSER", "postgres");
+        DEFAULTS.put("PGPASSWORD", "");
+        DEFAULTS.put("PGDATABASE", "inventory");
+        DEFAULTS.put("PGPASSFILE", "");
+        DEFAULTS.put("DOCKER_CONTAINER", "inventory-db");
+        DEFAULTS.put("PG_BIN", "");
+        DEFAULTS.put("BACKUP_DIR", "backups");
+        DEFAULTS.put("LOG_DIR", "logs");
+        for (String tier : List.of("HOURLY:168", "DAILY:30", "WEEKLY:26", "MONTHLY:12", "YEARLY:0")) {
+            String[] kv = tier.split(":");
+            DEFAULTS.put("KEEP_" + kv[0], kv[1]);
+            rule("KEEP_" + kv[0], v -> v.matches("\\d{1,6}"), "a whole number >= 0");
+        }
+        DEFAULTS.put("COMPRESSION", "zstd:3");
+        DEFAULTS.put("VERIFY", "full");
+        DEFAULTS.put("SANDBOX_IMAGE", "postgres:15");
+        rule("PGPORT", v -> v.isEmpty() || v.matches("\\d{1,5}") && Integer.parseInt(v) > 0 && Integer.parseInt(v) < 65536,
+                "a port number 1-65535");
+        rule("COMPRESSION", v -> Pattern.matches("zstd(:(-?[1-9]|1\\d|2[0-2]))?|gzip(:[1-9])?", v),
+                "zstd, zstd:LEVEL (1-22) or gzip, gzip:LEVEL (1-9)");
+        rule("VERIFY", v -> Set.of("full", "quick", "none").contains(v), "full, quick or none");
+        rule("BACKUP_DIR", v -> !v.isBlank(), "a directory path");
+        rule("LOG_DIR", v -> !v.isBlank(), "a directory path");
+    }
+
+    private static void rule(String key, Predicate<String> ok, String text) {
+        RULES.put(key, ok);
+        RULE_TEXT.put(key, text);
+    }
+
+    private final Map<String, String> values;
+    private final Map<String, String> sources;
+    private final Path home;
+
+    private Config(Map<String, String> values, Map<String, String> sources, Path home) {
+        this.values = values;
+        this.sources = sources;
+        this.home = home;
+    }
+
+    /**
+     * Resolves the configuration.
+     * @param configFile the file named with --config, or null for the default files
+     * @param flags values given as command-line flags (already keyed by config key)
+     * @param env the process environment
+     */
+    public static Config load(Path configFile, Map<String, String> flags, Map<String, String> env) {
+        Path home = home(env);
+        Map<String, String> values = new LinkedHashMap<>(DEFAULTS);
+        Map<String, String> sources = new HashMap<>();
+        DEFAULTS.keySet().forEach(k -> sources.put(k, "default"));
+        List<Path> files = configFile != null ? List.of(configFile)
+                : List.of(home.resolve("config/ops.env"), home.resolve("config/monitoring.env"));
+        for (Path file : files) {
+            if (!Files.exists(file)) {
+                if (configFile != null) {
+                    throw new OpsException(ExitCode.USAGE, "config file not found: " + file,
+                            "check the path given to --config");
+                }
+                continue;
+            }
+            readEnvFile(file).forEach((k, v) -> { values.put(k, v); sources.put(k, file.toString()); });
+        }
+        for (String key : DEFAULTS.keySet()) {
+            String v = env.get(key);
+            if (v != null) { values.put(key, v); sources.put(key, "environment " + key); }
+        }
+        flags.forEach((k, v) -> { if (v != null) { values.put(k, v); sources.put(k, "flag"); } });
+        values.forEach((k, v) -> validate(k, v, sources.get(k)));
+        return new Config(values, sources, home);
+    }
+
+    /** The project home: RA_INFRA_HOME (set by the launchers), else the working directory. */
+    static Path home(Map<String, String> env) {
+        String h = env.get("RA_INFRA_HOME");
+        return (h == null || h.isBlank() ? Path.of("") : Path.of(h)).toAbsolutePath().normalize();
+    }
+
+    /** Parses KEY=VALUE lines: '#' comments, blank lines, optional 'export ', optional quotes. */
+    static Map<String, String> readEnvFile(Path file) {
+        List<String> lines;
+        try {
+            lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new OpsException(ExitCode.USAGE, "cannot read config file " + file + ": " + e.getMessage(),
+                    "check the file's permissions");
+        }
+        Map<String, String> out = new LinkedHashMap<>();
+        for (int i = 0; i < lines.size(); i++) {
+            String line = lines.get(i).strip();
+            if (i == 0 && line.startsWith("\uFEFF")) line = line.substring(1);
+            if (line.isEmpty() || line.startsWith("#")) continue;
+            if (line.startsWith("export ")) line = line.substring(7).strip();
+            int eq = line.indexOf('=');
+            String where = file + " line " + (i + 1);
+            if (eq <= 0) {
+                throw new OpsException(ExitCode.USAGE, where + ": expected KEY=VALUE, got '" + line + "'",
+                        "see config/ops.env.example");
+            }
+            String key = line.substring(0, eq).strip();
+            if (!DEFAULTS.containsKey(key) && !ALERT_KEYS.contains(key)) {
+                throw new OpsException(ExitCode.USAGE, where + ": unknown key " + key,
+                        "see config/ops.env.example for the known keys");
+            }
+            out.put(key, unquote(line.substring(eq + 1).strip()));
+        }
+        return out;
+    }
+
+    private static String unquote(String v) {
+        if (v.length() >= 2 && (v.startsWith("\"") && v.endsWith("\"") || v.startsWith("'") && v.endsWith("'"))) {
+            return v.substring(1, v.length() - 1);
+        }
+        int hash = v.indexOf(" #");
+        return hash >= 0 ? v.substring(0, hash).strip() : v;
+    }
+
+    private static void validate(String key, String value, String source) {
+        Predicate<String> ok = RULES.get(key);
+        if (ok != null && !ok.test(value)) {
+            throw new OpsException(ExitCode.USAGE, key + " (from " + source + ") must be " + RULE_TEXT.get(key)
+                    + ", got '" + value + "'", "fix it in " + source);
+        }
+    }
+
+    public String get(String key) {
+        if (values.containsKey(key)) return values.get(key);
+        if (ALERT_KEYS.contains(key)) return "";
+        throw new IllegalArgumentException("unknown config key " + key);
+    }
+
+    public int integer(String key) { return Integer.parseInt(get(key)); }
+
+    public String source(String key) { return sources.getOrDefault(key, "default"); }
+
+    public Path home() { return home; }
+
+    /** A configured path, resolved against the project home when relative. */
+    public Path path(String key) { return home.resolve(get(key)).normalize(); }
+
+    /** Docker mode when DOCKER_CONTAINER is set; empty means pg tools run on this host. */
+    public boolean dockerMode() { return !get("DOCKER_CONTAINER").isBlank(); }
+
+    /** A copy with some keys replaced (flags style), e.g. to aim the same settings at a scratch server. */
+    public Config with(Map<String, String> overrides) {
+        Map<String, String> v = new LinkedHashMap<>(values);
+        Map<String, String> s = new HashMap<>(sources);
+        overrides.forEach((k, val) -> { validate(k, val, "override"); v.put(k, val); s.put(k, "override"); });
+        return new Config(v, s, home);
+    }
+
+    /** Every value, secrets masked, for --dry-run and -v output. */
+    public Map<String, String> describe() {
+        Map<String, String> out = new LinkedHashMap<>();
+        values.forEach((k, v) -> out.put(k, SECRET_KEYS.contains(k) && !v.isEmpty() ? "********" : v));
+        return out;
+    }
+}

@@ -1,0 +1,80 @@
+package lib;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+
+/**
+ * One lock per database, {@code BACKUP_DIR/.locks/<db>.lock}, held with an OS file lock: the OS
+ * releases it when the holder dies (even kill -9), so a lock left by a killed run is simply taken
+ * over. The file's text says who holds it, for the "already running" message.
+ */
+public final class Lock implements AutoCloseable {
+    private final FileChannel channel;
+    private final FileLock lock;
+    private final String previous;
+
+    private Lock(FileChannel channel, FileLock lock, String previous) {
+        this.channel = channel;
+        this.lock = lock;
+        this.previous = previous;
+    }
+
+    /** Takes the lock or throws exit-code-3 "backup of DB already running (pid N since T)". */
+    public static Lock acquire(Path backupDir, String db, String what) {
+        Path file = backupDir.resolve(".locks").resolve(BackupStore.encode(db) + ".lock");
+        try {
+            Files.createDirectories(file.getParent());
+            FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+            // Lock a byte far past the text, so that (on Windows too) others can still read who holds it.
+            FileLock l;
+            try {
+                l = ch.tryLock(Long.MAX_VALUE - 1, 1, false);
+            } catch (java.nio.channels.OverlappingFileLockException e) {
+                l = null;
+            }
+            String holder = read(ch);
+            if (l == null) {
+                ch.close();
+                throw new OpsException(ExitCode.LOCKED, what + " of " + db + " already running ("
+                        + (holder.isBlank() ? "holder unknown" : holder) + ")",
+                        "wait for it to finish; the lock frees itself when that process ends");
+            }
+            ch.truncate(0);
+            ch.write(ByteBuffer.wrap(("pid " + ProcessHandle.current().pid() + " since "
+                    + Instant.now().truncatedTo(ChronoUnit.SECONDS)).getBytes(StandardCharsets.UTF_8)), 0);
+            ch.force(false);
+            return new Lock(ch, l, holder);
+        } catch (IOException e) {
+            throw new OpsException(ExitCode.FAILED, "cannot create lock file " + file + ": " + e.getMessage(),
+                    "check that BACKUP_DIR is writable");
+        }
+    }
+
+    /** Text of a lock taken over from a run that died, else empty. */
+    public String takenOverFrom() { return previous; }
+
+    private static String read(FileChannel ch) throws IOException {
+        ByteBuffer buf = ByteBuffer.allocate(200);
+        ch.read(buf, 0);
+        return new String(buf.array(), 0, buf.position(), StandardCharsets.UTF_8).strip();
+    }
+
+    @Override
+    public void close() {
+        try {
+            channel.truncate(0);
+            lock.release();
+            channel.close();
+        } catch (IOException ignored) {
+            // the OS releases the lock when the channel or process goes away
+        }
+    }
+}

@@ -1,0 +1,71 @@
+package lib;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.*;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One line per event in {@code LOG_DIR/<name>.log}: UTC ISO-8601 timestamp, level, pid, message.
+ * Secret values are masked before anything is written. Files rotate at 5 MB, keeping 5.
+ * A log that cannot be written never stops the job: the problem is reported once on stderr.
+ */
+public final class Log {
+    static final long ROTATE_BYTES = 5L * 1024 * 1024;
+    static final int KEEP = 5;
+
+    private final Path file;
+    private final List<String> secrets = new ArrayList<>();
+    private boolean warned;
+
+    public Log(Path dir, String name) {
+        this.file = dir.resolve(name + ".log");
+    }
+
+    /** Registers a value that must never appear in the log (passwords). */
+    public Log mask(String secret) {
+        if (secret != null && !secret.isEmpty()) secrets.add(secret);
+        return this;
+    }
+
+    public Path file() { return file; }
+
+    public void info(String message) { write("INFO", message); }
+
+    public void warn(String message) { write("WARN", message); }
+
+    public void error(String message) { write("ERROR", message); }
+
+    public String masked(String text) {
+        String out = text;
+        for (String s : secrets) out = out.replace(s, "********");
+        return out;
+    }
+
+    private synchronized void write(String level, String message) {
+        String line = Instant.now().truncatedTo(ChronoUnit.MILLIS) + " " + level + " [" + ProcessHandle.current().pid()
+                + "] " + masked(message).replace('\n', ' ').replace('\r', ' ') + System.lineSeparator();
+        try {
+            Files.createDirectories(file.getParent());
+            rotateIfLarge();
+            Files.writeString(file, line, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+        } catch (IOException e) {
+            if (!warned) System.err.println("warning: cannot write log " + file + ": " + e.getMessage());
+            warned = true;
+        }
+    }
+
+    private void rotateIfLarge() throws IOException {
+        if (!Files.exists(file) || Files.size(file) < ROTATE_BYTES) return;
+        for (int i = KEEP - 1; i >= 1; i--) {
+            Path from = rotated(i);
+            if (Files.exists(from)) Files.move(from, rotated(i + 1), StandardCopyOption.REPLACE_EXISTING);
+        }
+        Files.move(file, rotated(1), StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    Path rotated(int n) { return file.resolveSibling(file.getFileName() + "." + n); }
+}

@@ -1,0 +1,85 @@
+package lib;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * What a backup is, written next to it as {@code <name>.manifest.json}. It is written last and is the
+ * commit marker: a dump without a manifest is incomplete. It never holds secrets.
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record Manifest(
+        int formatVersion,
+        String database,
+        String type,
+        String dumpFile,
+        String globalsFile,
+        String compression,
+        String mode,
+        String source,
+        String serverVersion,
+        String pgDumpVersion,
+        Instant startedAt,
+        Instant finishedAt,
+        double durationSeconds,
+        long rawBytes,
+        long storedBytes,
+        String sha256,
+        String globalsSha256,
+        boolean rolePasswords,
+        List<TableCount> tables,
+        VerifyResult verify) {
+
+    public static final int FORMAT = 1;
+
+    /** Exact row count of one table, as of the dump's snapshot. */
+    public record TableCount(String schema, String table, long rows) {
+        public String qualified() { return schema + "." + table; }
+    }
+
+    /** Outcome of verification: level full/quick/none, status passed/failed/skipped. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record VerifyResult(String level, String status, Instant checkedAt, double seconds, String detail) {
+        public boolean passed() { return "passed".equals(status); }
+    }
+
+    public Manifest withVerify(VerifyResult v) {
+        return new Manifest(formatVersion, database, type, dumpFile, globalsFile, compression, mode, source,
+                serverVersion, pgDumpVersion, startedAt, finishedAt, durationSeconds, rawBytes, storedBytes, sha256,
+                globalsSha256, rolePasswords, tables, v);
+    }
+
+    public boolean verified() { return verify != null && verify.passed(); }
+
+    public long totalRows() { return tables == null ? 0 : tables.stream().mapToLong(TableCount::rows).sum(); }
+
+    static final ObjectMapper JSON = new ObjectMapper().registerModule(new JavaTimeModule())
+            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .enable(SerializationFeature.INDENT_OUTPUT);
+
+    public byte[] toJson() {
+        try {
+            return JSON.writeValueAsBytes(this);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public static Manifest read(Path file) {
+        try {
+            return JSON.readValue(file.toFile(), Manifest.class);
+        } catch (IOException e) {
+            throw new OpsException(ExitCode.VERIFY_FAILED, "cannot read manifest " + file + ": "
+                    + e.getMessage().lines().findFirst().orElse(""), "the manifest is damaged; restore by hand (see README)");
+        }
+    }
+}

@@ -1,0 +1,172 @@
+package lib;
+
+import java.io.BufferedReader;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Server-side operations the backup and restore need: versions, sizes, exact row counts,
+ * and creating, renaming and dropping whole databases. Administrative statements run from the
+ * {@code postgres} maintenance database.
+ */
+public final class Pg {
+    static final String MAINTENANCE_DB = "postgres";
+
+    /** Exact row counts of every user table (partitions as leaves, extension tables excluded). */
+    static final String ROW_COUNTS = """
+            SELECT n.nspname AS schema, c.relname AS table,
+                   (xpath('/row/c/text()', query_to_xml(format('SELECT count(*) AS c FROM %I.%I', n.nspname, c.relname),
+                          false, true, '')))[1]::text::bigint AS rows
+            FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+            WHERE c.relkind = 'r' AND n.nspname NOT IN ('pg_catalog', 'information_schema')
+              AND n.nspname NOT LIKE 'pg\\_toast%' AND n.nspname NOT LIKE 'pg\\_temp%'
+              AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass
+                              AND d.objid = c.oid AND d.deptype = 'e')
+            ORDER BY 1, 2""";
+
+    private final Psql psql;
+
+    public Pg(PgTarget target) { this.psql = new Psql(target); }
+
+    public Psql psql() { return psql; }
+
+    public PgTarget target() { return psql.target(); }
+
+    /** Server version; also the first contact, so connection problems surface here with a hint. */
+    public String serverVersion(String db) { return psql.value(db, "SHOW server_version"); }
+
+    public boolean exists(String db) {
+        return "t".equals(psql.value(MAINTENANCE_DB, "SELECT exists(SELECT 1 FROM pg_database WHERE datname = "
+                + Psql.literal(db) + ")"));
+    }
+
+    public long databaseSize(String db) {
+        return Long.parseLong(psql.value(MAINTENANCE_DB, "SELECT pg_database_size(" + Psql.literal(db) + ")"));
+    }
+
+    public List<Manifest.TableCount> rowCounts(String db) {
+        return toCounts(psql.query(db, ROW_COUNTS));
+    }
+
+    static List<Manifest.TableCount> toCounts(List<Map<String, Object>> rows) {
+        List<Manifest.TableCount> out = new ArrayList<>();
+        for (Map<String, Object> r : rows) {
+            out.add(new Manifest.TableCount((String) r.get("schema"), (String) r.get("table"), ((Number) r.get("rows")).longValue()));
+        }
+        return out;
+    }
+
+    /** Version string of a pg program where it runs (host or container), e.g. "pg_dump (PostgreSQL) 15.18". */
+    public String programVersion(String program) {
+        Proc.Result r = Proc.run(target().command(program, List.of("--version")), target().env(null), Psql.TIMEOUT);
+        if (!r.ok()) throw PgErrors.explain(target(), program, program + " --version", r, ExitCode.UNAVAILABLE);
+        return r.stdout().strip();
+    }
+
+    /** Creates an empty database owned like {@code like} (when it exists) from template0. */
+    public void createDatabase(String name, String like) {
+        String owner = like == null ? null : psql.value(MAINTENANCE_DB,
+                "SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = " + Psql.literal(like));
+        psql.exec(MAINTENANCE_DB, "CREATE DATABASE " + Psql.ident(name) + " TEMPLATE template0"
+                + (owner == null ? "" : " OWNER " + Psql.ident(owner)));
+    }
+
+    /** Drops a database, disconnecting its sessions (PostgreSQL 13+). */
+    public void dropDatabase(String name) {
+        psql.exec(MAINTENANCE_DB, "DROP DATABASE IF EXISTS " + Psql.ident(name) + " WITH (FORCE)");
+    }
+
+    /**
+     * Puts {@code incoming} in the place of {@code target}, keeping the old one as {@code keepAs}: blocks
+     * new connections to the target, ends its sessions, then renames. On failure, names are put back.
+     */
+    public void swap(String target, String incoming, String keepAs) {
+        String t = Psql.ident(target);
+        String k = Psql.ident(keepAs);
+        psql.exec(MAINTENANCE_DB, "ALTER DATABASE " + t + " WITH ALLOW_CONNECTIONS false");
+        try {
+            psql.exec(MAINTENANCE_DB, "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = "
+                    + Psql.literal(target) + " AND pid <> pg_backend_pid()");
+            psql.exec(MAINTENANCE_DB, "ALTER DATABASE " + t + " RENAME TO " + k);
+        } catch (OpsException e) {
+            psql.exec(MAINTENANCE_DB, "ALTER DATABASE " + t + " WITH ALLOW_CONNECTIONS true");
+            throw e;
+        }
+        try {
+            psql.exec(MAINTENANCE_DB, "ALTER DATABASE " + Psql.ident(incoming) + " RENAME TO " + t);
+        } catch (OpsException e) {
+            psql.exec(MAINTENANCE_DB, "ALTER DATABASE " + k + " RENAME TO " + t
+                    + "; ALTER DATABASE " + t + " WITH ALLOW_CONNECTIONS true");
+            throw e;
+        }
+        psql.exec(MAINTENANCE_DB, "ALTER DATABASE " + k + " WITH ALLOW_CONNECTIONS true");
+    }
+
+    /**
+     * A transaction holding an exported snapshot: row counts are taken in it and pg_dump is pointed at
+     * it with --snapshot, so the manifest's counts are exactly what the dump contains.
+     */
+    public Snapshot snapshot(String db) {
+        return new Snapshot(db);
+    }
+
+    public final class Snapshot implements AutoCloseable {
+        private static final String END = "--ra-end--";
+        private final Proc.Session session;
+        private final BufferedWriter in;
+        private final BufferedReader out;
+        private final String id;
+        private final String db;
+
+        Snapshot(String db) {
+            this.db = db;
+            session = Proc.start(target().command("psql", List.of("-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1")),
+                    target().env(db));
+            in = session.writer();
+            out = session.reader();
+            id = ask("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY;\nSELECT pg_export_snapshot();").strip();
+        }
+
+        public String id() { return id; }
+
+        public List<Manifest.TableCount> rowCounts() {
+            String json = ask("SELECT coalesce(json_agg(q), '[]') FROM (" + ROW_COUNTS + ") q;");
+            try {
+                return toCounts(Psql.JSON.readValue(json, new com.fasterxml.jackson.core.type.TypeReference<>() {}));
+            } catch (IOException e) {
+                throw new OpsException(ExitCode.FAILED, "unexpected row count output: " + json, null, e);
+            }
+        }
+
+        /** Sends SQL and reads its output up to an end marker; a dead session becomes a clear error. */
+        private String ask(String sql) {
+            StringBuilder sb = new StringBuilder();
+            try {
+                in.write(sql + "\n\\echo " + END + "\n");
+                in.flush();
+                String line;
+                while ((line = out.readLine()) != null && !line.equals(END)) sb.append(line).append('\n');
+                if (line == null) throw new IOException("session ended");
+            } catch (IOException e) {
+                session.close();
+                throw PgErrors.explain(target(), "psql", "snapshot of " + db,
+                        new Proc.Result(1, "", session.stderr()), ExitCode.BACKUP_FAILED);
+            }
+            return sb.toString();
+        }
+
+        @Override
+        public void close() {
+            try {
+                in.write("ROLLBACK;\n");
+                in.flush();
+            } catch (IOException ignored) {
+                // the session is gone already; nothing to end
+            }
+            session.close();
+        }
+    }
+}

@@ -1,0 +1,127 @@
+package lib;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.*;
+
+/**
+ * Where PostgreSQL programs run: inside the container through {@code docker exec -i} (docker mode)
+ * or on this host (direct mode). Connection settings travel as libpq environment variables, database
+ * names included, so nothing secret or oddly quoted is ever put on a command line. In docker mode
+ * only the names are passed ({@code -e PGPASSWORD}); docker copies the values from our environment.
+ */
+public final class PgTarget {
+    private final Config cfg;
+
+    public PgTarget(Config cfg) { this.cfg = cfg; }
+
+    public Config config() { return cfg; }
+
+    public boolean docker() { return cfg.dockerMode(); }
+
+    public String container() { return cfg.get("DOCKER_CONTAINER"); }
+
+    /** "container inventory-db" or "server localhost:5432", for messages. */
+    public String describe() {
+        if (docker()) return "container " + container();
+        String host = cfg.get("PGHOST").isEmpty() ? "localhost" : cfg.get("PGHOST");
+        return "server " + host + ":" + (cfg.get("PGPORT").isEmpty() ? "5432" : cfg.get("PGPORT"));
+    }
+
+    /** The command line that runs {@code program args} against database {@code db} (null: none). */
+    public List<String> command(String program, List<String> args) {
+        List<String> cmd = new ArrayList<>();
+        if (docker()) {
+            cmd.addAll(List.of("docker", "exec", "-i"));
+            for (String name : passedNames()) cmd.addAll(List.of("-e", name));
+            cmd.add(container());
+            cmd.add(program);
+        } else {
+            String bin = cfg.get("PG_BIN");
+            cmd.add(bin.isBlank() ? program : Path.of(bin, program).toString());
+        }
+        cmd.addAll(args);
+        return cmd;
+    }
+
+    /** Environment for the process we start: libpq settings (for docker: for docker to forward). */
+    public Map<String, String> env(String db) {
+        Map<String, String> env = new LinkedHashMap<>();
+        env.put("PGUSER", cfg.get("PGUSER"));
+        env.put("PGCONNECT_TIMEOUT", "10");
+        env.put("PGAPPNAME", "ra-infrastructure");
+        if (db != null) env.put("PGDATABASE", db);
+        String password = password();
+        if (!password.isEmpty()) env.put("PGPASSWORD", password);
+        if (!docker()) {
+            for (String k : List.of("PGHOST", "PGPORT", "PGPASSFILE")) {
+                if (!cfg.get(k).isEmpty()) env.put(k, cfg.get(k));
+            }
+        }
+        return env;
+    }
+
+    /** Variables forwarded into the container: PGHOST/PGPORT are the container's own (its socket). */
+    private List<String> passedNames() {
+        List<String> names = new ArrayList<>(List.of("PGUSER", "PGCONNECT_TIMEOUT", "PGAPPNAME", "PGDATABASE"));
+        if (!password().isEmpty()) names.add("PGPASSWORD");
+        return names;
+    }
+
+    /**
+     * PGPASSWORD, or in docker mode the matching ~/.pgpass (or PGPASSFILE) entry, since the file on
+     * this host is not visible inside the container. Direct mode leaves .pgpass to libpq.
+     */
+    public String password() {
+        String p = cfg.get("PGPASSWORD");
+        if (!p.isEmpty() || !docker()) return p;
+        return PgPass.lookup(pgpassFile(), "localhost", "5432", "*", cfg.get("PGUSER")).orElse("");
+    }
+
+    private Path pgpassFile() {
+        if (!cfg.get("PGPASSFILE").isEmpty()) return Path.of(cfg.get("PGPASSFILE"));
+        String appdata = System.getenv("APPDATA");
+        boolean windows = System.getProperty("os.name").startsWith("Windows");
+        return windows && appdata != null ? Path.of(appdata, "postgresql", "pgpass.conf")
+                : Path.of(System.getProperty("user.home"), ".pgpass");
+    }
+
+    /** Minimal reader of the libpq password file (host:port:db:user:password, '*' wildcards). */
+    static final class PgPass {
+        static Optional<String> lookup(Path file, String host, String port, String db, String user) {
+            if (!Files.isReadable(file)) return Optional.empty();
+            try {
+                for (String line : Files.readAllLines(file)) {
+                    if (line.isBlank() || line.startsWith("#")) continue;
+                    List<String> f = split(line);
+                    if (f.size() == 5 && match(f.get(0), host) && match(f.get(1), port)
+                            && match(f.get(2), db) && match(f.get(3), user)) {
+                        return Optional.of(f.get(4));
+                    }
+                }
+            } catch (IOException e) {
+                return Optional.empty();
+            }
+            return Optional.empty();
+        }
+
+        private static boolean match(String pattern, String value) {
+            return pattern.equals("*") || value.equals("*") || pattern.equals(value);
+        }
+
+        /** Splits on unescaped ':' and removes the backslash escapes. */
+        static List<String> split(String line) {
+            List<String> out = new ArrayList<>();
+            StringBuilder cur = new StringBuilder();
+            for (int i = 0; i < line.length(); i++) {
+                char c = line.charAt(i);
+                if (c == '\\' && i + 1 < line.length()) cur.append(line.charAt(++i));
+                else if (c == ':') { out.add(cur.toString()); cur.setLength(0); }
+                else cur.append(c);
+            }
+            out.add(cur.toString());
+            return out;
+        }
+    }
+}

@@ -1,0 +1,214 @@
+package lib;
+
+import org.zeroturnaround.exec.InvalidExitValueException;
+import org.zeroturnaround.exec.ProcessExecutor;
+import org.zeroturnaround.exec.StartedProcess;
+import org.zeroturnaround.exec.stream.ExecuteStreamHandler;
+import org.zeroturnaround.exec.stream.PumpStreamHandler;
+
+import java.io.*;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * Runs external programs (pg_dump, psql, docker...) from argument lists, never a shell string.
+ * Secrets travel in the environment map only. Streams are pumped with large buffers, and a failure
+ * on our side of a pipe (disk full, corrupt input) is reported rather than swallowed.
+ */
+public final class Proc {
+    static final int BUFFER = 1 << 16;
+    static final int STDERR_TAIL = 16 * 1024;
+
+    /** Exit value, captured stdout (empty when streamed elsewhere) and the tail of stderr. */
+    public record Result(int exit, String stdout, String stderr) {
+        public boolean ok() { return exit == 0; }
+
+        /** The last non-blank stderr line: usually the one that names the cause. */
+        public String lastError() {
+            String[] lines = stderr.strip().split("\\R");
+            for (int i = lines.length - 1; i >= 0; i--) if (!lines[i].isBlank()) return lines[i].strip();
+            return "exit code " + exit;
+        }
+    }
+
+    private Proc() {}
+
+    /** Runs to completion, capturing stdout. */
+    public static Result run(List<String> cmd, Map<String, String> env, Duration timeout) {
+        return run(cmd, env, timeout, null, null);
+    }
+
+    /**
+     * Runs to completion with stdin fed from {@code in} and stdout streamed to {@code out}
+     * (either may be null: no input / capture). A null timeout means none.
+     * @throws UncheckedIOException when reading {@code in} or writing {@code out} failed
+     */
+    public static Result run(List<String> cmd, Map<String, String> env, Duration timeout, InputStream in, OutputStream out) {
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        TailBuffer err = new TailBuffer(STDERR_TAIL);
+        Pumps pumps = new Pumps(out != null ? out : captured, err, in);
+        ProcessExecutor ex = new ProcessExecutor().command(cmd).environment(env).redirectErrorStream(false).streams(pumps)
+                .exitValueAny().destroyOnExit();
+        if (timeout != null) ex.timeout(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        int exit;
+        try {
+            exit = ex.execute().getExitValue();
+        } catch (IOException e) {
+            throw notFound(cmd.get(0), e);
+        } catch (TimeoutException e) {
+            throw new OpsException(ExitCode.UNAVAILABLE, name(cmd.get(0)) + " did not finish within "
+                    + timeout.toSeconds() + " s", "check that the server or container is responsive");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new OpsException(ExitCode.FAILED, "interrupted while running " + name(cmd.get(0)), null);
+        } catch (InvalidExitValueException e) {
+            exit = e.getExitValue();
+        }
+        if (pumps.failure != null) throw new UncheckedIOException(pumps.failure);
+        return new Result(exit, captured.toString(StandardCharsets.UTF_8), err.toString());
+    }
+
+    /** Starts a long-lived process whose stdin and stdout the caller drives (a psql session). */
+    public static Session start(List<String> cmd, Map<String, String> env) {
+        Session s = new Session();
+        try {
+            s.started = new ProcessExecutor().command(cmd).environment(env).redirectErrorStream(false).streams(s).destroyOnExit().start();
+        } catch (IOException e) {
+            throw notFound(cmd.get(0), e);
+        }
+        return s;
+    }
+
+    static OpsException notFound(String program, IOException e) {
+        String n = name(program);
+        String hint = n.equals("docker") ? "is Docker installed and on PATH?"
+                : "install the PostgreSQL client tools or set PG_BIN to their directory";
+        return new OpsException(ExitCode.UNAVAILABLE, "cannot run " + program + ": " + e.getMessage(), hint, e);
+    }
+
+    static String name(String program) {
+        return new File(program).getName().replaceFirst("\\.exe$", "");
+    }
+
+    /** A process with raw access to its stdin/stdout; stderr is kept as a tail. */
+    public static final class Session implements ExecuteStreamHandler, AutoCloseable {
+        private StartedProcess started;
+        private OutputStream stdin;
+        private InputStream stdout;
+        private final TailBuffer err = new TailBuffer(STDERR_TAIL);
+        private Thread errPump;
+
+        public BufferedWriter writer() {
+            return new BufferedWriter(new OutputStreamWriter(stdin, StandardCharsets.UTF_8));
+        }
+
+        public BufferedReader reader() {
+            return new BufferedReader(new InputStreamReader(stdout, StandardCharsets.UTF_8));
+        }
+
+        public String stderr() { return err.toString(); }
+
+        @Override public void setProcessInputStream(OutputStream os) { stdin = os; }
+        @Override public void setProcessOutputStream(InputStream is) { stdout = is; }
+        @Override public void setProcessErrorStream(InputStream is) {
+            errPump = new Thread(new Pump(is, err, null), "stderr");
+            errPump.setDaemon(true);
+        }
+        @Override public void start() { errPump.start(); }
+        @Override public void stop() {}
+
+        /** Closes stdin and waits briefly; kills the process if it lingers. */
+        @Override public void close() {
+            try { stdin.close(); } catch (IOException ignored) { /* already gone */ }
+            Process p = started.getProcess();
+            try {
+                if (!p.waitFor(10, TimeUnit.SECONDS)) p.destroyForcibly();
+            } catch (InterruptedException e) {
+                p.destroyForcibly();
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** zt-exec stream handler with 64 KB pumps that remember the first failure on our side. */
+    static final class Pumps extends PumpStreamHandler {
+        volatile IOException failure;
+
+        Pumps(OutputStream out, OutputStream err, InputStream in) { super(out, err, in); }
+
+        @Override
+        protected Thread createPump(InputStream is, OutputStream os, boolean closeWhenExhausted, boolean flush) {
+            return newThread(new Pump(is, os, this) { { close = closeWhenExhausted; } });
+        }
+    }
+
+    /** Copies until EOF. A write failure closes the source so the process sees a broken pipe and exits. */
+    static class Pump implements Runnable {
+        private final InputStream from;
+        private final OutputStream to;
+        private final Pumps owner;
+        boolean close;
+
+        Pump(InputStream from, OutputStream to, Pumps owner) {
+            this.from = from;
+            this.to = to;
+            this.owner = owner;
+        }
+
+        @Override
+        public void run() {
+            byte[] buf = new byte[BUFFER];
+            try {
+                int n;
+                while ((n = from.read(buf)) > 0) {
+                    to.write(buf, 0, n);
+                    if (close) to.flush();
+                }
+            } catch (IOException e) {
+                if (owner != null && owner.failure == null && !isBrokenPipe(e)) owner.failure = e;
+                try { from.close(); } catch (IOException ignored) { /* best effort */ }
+            } finally {
+                if (close) {
+                    try { to.close(); } catch (IOException ignored) { /* process already exited */ }
+                }
+            }
+        }
+
+        /** The process exiting early closes its stdin; that is reported by its exit code, not here. */
+        private static boolean isBrokenPipe(IOException e) {
+            String m = String.valueOf(e.getMessage());
+            return m.contains("Broken pipe") || m.contains("Stream closed") || m.contains("pipe is being closed");
+        }
+    }
+
+    /** Keeps only the last {@code limit} bytes written. */
+    static final class TailBuffer extends OutputStream {
+        private final byte[] buf;
+        private int len;
+
+        TailBuffer(int limit) { buf = new byte[limit]; }
+
+        @Override
+        public synchronized void write(int b) { write(new byte[] {(byte) b}, 0, 1); }
+
+        @Override
+        public synchronized void write(byte[] b, int off, int n) {
+            if (n >= buf.length) {
+                System.arraycopy(b, off + n - buf.length, buf, 0, buf.length);
+                len = buf.length;
+                return;
+            }
+            int keep = Math.min(len, buf.length - n);
+            System.arraycopy(buf, len - keep, buf, 0, keep);
+            System.arraycopy(b, off, buf, keep, n);
+            len = keep + n;
+        }
+
+        @Override
+        public synchronized String toString() { return new String(buf, 0, len, StandardCharsets.UTF_8); }
+    }
+}

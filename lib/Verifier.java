@@ -1,0 +1,86 @@
+package lib;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Proves a backup restores. quick = sha256 re-read + archive listing; full = quick + a test restore
+ * into a scratch database {@code <db>_verify_<ts>} (always dropped, even on failure) whose exact row
+ * counts must equal the manifest's.
+ */
+public final class Verifier {
+    private final Pg pg;
+    private final Log log;
+
+    public Verifier(Pg pg, Log log) {
+        this.pg = pg;
+        this.log = log;
+    }
+
+    /** Runs the checks of {@code level}; failures are recorded in the result, not thrown. */
+    public Manifest.VerifyResult verify(String level, Archive archive, Manifest m) {
+        Instant start = Instant.now();
+        if (level.equals("none")) return new Manifest.VerifyResult("none", "skipped", start, 0, "VERIFY=none");
+        try {
+            archive.checkSum(m.sha256());
+            int entries = archive.listing().size();
+            String detail = "sha256 ok, " + entries + " archive entries";
+            if (level.equals("full")) detail += ", " + testRestore(archive, m);
+            log.info("verify " + level + " passed for " + archive.file().getFileName() + ": " + detail);
+            return result(level, "passed", start, detail);
+        } catch (OpsException e) {
+            if (e.exitCode() != ExitCode.VERIFY_FAILED) throw e;
+            log.error("verify " + level + " FAILED for " + archive.file().getFileName() + ": " + e.oneLine());
+            return result(level, "failed", start, e.getMessage());
+        }
+    }
+
+    private static Manifest.VerifyResult result(String level, String status, Instant start, String detail) {
+        double secs = Duration.between(start, Instant.now()).toMillis() / 1000.0;
+        return new Manifest.VerifyResult(level, status, Instant.now(), secs, detail);
+    }
+
+    /** Restores into a scratch database and compares row counts; returns a one-line summary. */
+    private String testRestore(Archive archive, Manifest m) {
+        String scratch = m.database() + "_verify_" + BackupStore.STAMP.format(Instant.now()).toLowerCase();
+        try {
+            pg.createDatabase(scratch, null);
+            archive.restoreInto(scratch, true, ExitCode.VERIFY_FAILED);
+            List<Manifest.TableCount> restored = pg.rowCounts(scratch);
+            requireSameCounts(m.tables(), restored, "test restore");
+            return "test restore matched " + restored.size() + " tables, " + m.totalRows() + " rows";
+        } finally {
+            try {
+                pg.dropDatabase(scratch);
+            } catch (OpsException e) {
+                log.error("could not drop scratch database " + scratch + ": " + e.oneLine());
+            }
+        }
+    }
+
+    /** Throws VERIFY_FAILED naming the first differences between expected and actual counts. */
+    public static void requireSameCounts(List<Manifest.TableCount> expected, List<Manifest.TableCount> actual, String what) {
+        List<String> diffs = diff(expected, actual);
+        if (!diffs.isEmpty()) {
+            throw new OpsException(ExitCode.VERIFY_FAILED, what + ": row counts differ from the manifest: "
+                    + String.join("; ", diffs.subList(0, Math.min(5, diffs.size()))), "use another backup");
+        }
+    }
+
+    static List<String> diff(List<Manifest.TableCount> expected, List<Manifest.TableCount> actual) {
+        List<String> out = new ArrayList<>();
+        for (Manifest.TableCount e : expected) {
+            var a = actual.stream().filter(t -> t.schema().equals(e.schema()) && t.table().equals(e.table())).findFirst();
+            if (a.isEmpty()) out.add(e.qualified() + " missing");
+            else if (a.get().rows() != e.rows()) out.add(e.qualified() + " has " + a.get().rows() + " rows, expected " + e.rows());
+        }
+        for (Manifest.TableCount a : actual) {
+            if (expected.stream().noneMatch(t -> t.schema().equals(a.schema()) && t.table().equals(a.table()))) {
+                out.add(a.qualified() + " unexpected");
+            }
+        }
+        return out;
+    }
+}

@@ -88,6 +88,49 @@ public final class Report {
         return ExitCode.OK;
     }
 
+    /** The restore plan, for --dry-run and before the prompt. */
+    public static int restorePlan(Restore.Plan p, boolean json) {
+        Manifest m = p.backup().manifest();
+        if (json) {
+            Cli.printJson(Map.of("plan", p, "backupAge", age(m.startedAt())));
+            return ExitCode.OK;
+        }
+        System.out.println("backup:   " + p.backup().dump() + "\n          " + m.database() + ", " + m.type() + ", taken "
+                + m.startedAt() + " (" + age(m.startedAt()) + " ago), " + Disk.human(m.storedBytes()) + ", " + m.tables().size()
+                + " tables, " + m.totalRows() + " rows; checksum and archive listing OK");
+        System.out.println("target:   " + p.target() + (p.targetExists() ? " (exists: it will be replaced)" : " (new database)"));
+        if (p.safetyBackup()) System.out.println("safety:   a backup of " + p.target() + " is taken first (type safety)");
+        if (p.withGlobals()) System.out.println("globals:  roles and tablespaces replayed first");
+        System.out.println("steps:    restore into " + p.restoring() + ", check row counts, then "
+                + (p.targetExists() ? "rename " + p.target() + " -> " + p.keepAs() + " and " : "") + p.restoring() + " -> " + p.target());
+        return ExitCode.OK;
+    }
+
+    /** The outcome of a restore, with the time taken (RTO) and the backup's age (RPO). */
+    public static int restored(Restore.Result r, boolean json) {
+        Restore.Plan p = r.plan();
+        if (json) {
+            Map<String, Object> out = new LinkedHashMap<>();
+            out.put("status", "ok");
+            out.put("target", p.target());
+            out.put("backup", p.backup().dump().toString());
+            out.put("seconds", r.seconds());
+            out.put("backupAgeSeconds", r.backupAge().toSeconds());
+            out.put("keptAs", p.targetExists() ? p.keepAs() : null);
+            out.put("safetyBackup", r.safetyBackup() == null ? null : r.safetyBackup().toString());
+            Cli.printJson(out);
+            return ExitCode.OK;
+        }
+        System.out.printf(Locale.ROOT, "restored %s into %s in %.1f s (backup age %s)%n", p.backup().dump().getFileName(),
+                p.target(), r.seconds(), age(p.backup().manifest().startedAt()));
+        if (r.safetyBackup() != null) System.out.println("safety backup: " + r.safetyBackup());
+        if (p.targetExists()) {
+            System.out.println("the previous database is kept as " + p.keepAs() + "; when no longer needed:");
+            System.out.println("  psql -d postgres -c 'DROP DATABASE " + Psql.ident(p.keepAs()) + "'");
+        }
+        return ExitCode.OK;
+    }
+
     /** "3d 4h", "5h 2m", "12m": compact age for listings and RPO. */
     public static String age(Instant at) {
         Duration d = Duration.between(at, Instant.now());

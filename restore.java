@@ -1,0 +1,96 @@
+///usr/bin/env jbang "$0" "$@" ; exit $?
+//DESCRIPTION Safe PostgreSQL restore: check, restore aside, validate, swap; the old database is kept.
+//JAVA 17+
+//DEPS info.picocli:picocli:4.7.7
+//DEPS org.zeroturnaround:zt-exec:1.13.0
+//DEPS org.slf4j:slf4j-api:2.0.20
+//DEPS org.slf4j:slf4j-nop:2.0.20
+//DEPS com.github.luben:zstd-jni:1.5.7-28
+//DEPS com.fasterxml.jackson.core:jackson-databind:2.23.0
+//DEPS com.fasterxml.jackson.datatype:jackson-datatype-jsr310:2.23.0
+//SOURCES lib/**.java
+
+import lib.*;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+@Command(name = "restore.java", mixinStandardHelpOptions = true, version = "ra-infrastructure restore " + Version.NUMBER,
+        description = "Restore a backup safely: checksum and archive listing first, a safety backup of the target, "
+                + "restore into <target>_restoring_<ts>, row counts checked against the manifest, then the swap. "
+                + "The replaced database is kept as <target>_before_restore_<ts>.",
+        footerHeading = "%nExamples:%n",
+        footer = {"  ./jbang restore.java --list",
+                "  ./jbang restore.java --latest --dry-run",
+                "  ./jbang restore.java --latest --type daily",
+                "  ./jbang restore.java --date 2026-11-20 --target-db inventory_copy",
+                "  ./jbang restore.java backups/daily/inventory_20261120T020000Z_daily.dump.zst --yes"})
+class restore implements Callable<Integer> {
+    @Mixin CommonOptions common;
+
+    @ArgGroup(exclusive = true)
+    Which which = new Which();
+
+    static class Which {
+        @Parameters(arity = "0..1", paramLabel = "FILE", description = "A backup file (.dump.zst) or its manifest.")
+        Path file;
+
+        @Option(names = "--latest", description = "The newest verified backup (default).")
+        boolean latest;
+
+        @Option(names = "--date", paramLabel = "YYYY-MM-DD", description = "The newest verified backup taken on this UTC date.")
+        LocalDate date;
+    }
+
+    @Option(names = "--type", paramLabel = "TYPE", description = "With --latest/--date: only this type (hourly, daily, ..., safety).")
+    String type;
+
+    @Option(names = "--db", paramLabel = "NAME", description = "Source database whose backups to use (default PGDATABASE).")
+    String db;
+
+    @Option(names = "--target-db", paramLabel = "NAME", description = "Database to restore into (default: the source's name).")
+    String targetDb;
+
+    @Option(names = "--list", description = "List backups on disk and exit.")
+    boolean list;
+
+    @Option(names = "--dry-run", description = "Check the backup and show the plan; change nothing.")
+    boolean dryRun;
+
+    @Option(names = "--yes", description = "Do not ask for confirmation (needed when not on a terminal).")
+    boolean yes;
+
+    @Option(names = "--no-safety-backup", description = "Skip the backup of the target taken before it is replaced.")
+    boolean noSafetyBackup;
+
+    @Option(names = "--with-globals", description = "Also replay the backup's roles and tablespaces (existing ones are kept).")
+    boolean withGlobals;
+
+    @Option(names = "--no-owner", description = "Do not restore ownership and privileges (restoring to another server).")
+    boolean noOwner;
+
+    public static void main(String... args) { System.exit(Cli.execute(new restore(), args)); }
+
+    @Override
+    public Integer call() {
+        Config cfg = common.load(Map.of());
+        if (list) return Report.listing(new BackupStore(cfg.path("BACKUP_DIR")).list(db), common.json);
+        Log log = CommonOptions.log(cfg, "restore");
+        Restore restore = new Restore(cfg, log);
+        Restore.Options options = new Restore.Options(targetDb, !noSafetyBackup, withGlobals, noOwner);
+        BackupStore.Entry backup = restore.choose(which.file, db != null ? db : cfg.get("PGDATABASE"), type, which.date);
+        Restore.Plan plan = restore.plan(backup, options);
+        restore.check(plan);
+        if (dryRun) return Report.restorePlan(plan, common.json);
+        if (!common.json) Report.restorePlan(plan, false);
+        Confirm.require(yes, plan.target());
+        return Report.restored(restore.execute(plan, options), common.json);
+    }
+}

@@ -1,0 +1,126 @@
+package tests;
+
+import lib.Config;
+import lib.ExitCode;
+import lib.OpsException;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class ConfigTest {
+    @TempDir Path home;
+
+    private Config load(Path file, Map<String, String> flags, Map<String, String> env) {
+        var e = new java.util.HashMap<>(env);
+        e.put("RA_INFRA_HOME", home.toString());
+        return Config.load(file, flags, e);
+    }
+
+    private void write(String name, String text) throws Exception {
+        Files.createDirectories(home.resolve("config"));
+        Files.writeString(home.resolve("config").resolve(name), text);
+    }
+
+    @Test
+    void defaultsWhenNoFilesExist() {
+        Config c = load(null, Map.of(), Map.of());
+        assertThat(c.get("DOCKER_CONTAINER")).isEqualTo("inventory-db");
+        assertThat(c.integer("KEEP_DAILY")).isEqualTo(30);
+        assertThat(c.get("VERIFY")).isEqualTo("full");
+        assertThat(c.path("BACKUP_DIR")).isEqualTo(home.resolve("backups"));
+        assertThat(c.source("KEEP_DAILY")).isEqualTo("default");
+    }
+
+    @Test
+    void flagsBeatEnvironmentBeatFilesBeatDefaults() throws Exception {
+        write("ops.env", "KEEP_DAILY=10\nKEEP_WEEKLY=11\nKEEP_MONTHLY=12\n");
+        Config c = load(null, Map.of("KEEP_DAILY", "1"), Map.of("KEEP_DAILY", "2", "KEEP_WEEKLY", "3"));
+        assertThat(c.get("KEEP_DAILY")).isEqualTo("1");
+        assertThat(c.get("KEEP_WEEKLY")).isEqualTo("3");
+        assertThat(c.get("KEEP_MONTHLY")).isEqualTo("12");
+        assertThat(c.get("KEEP_YEARLY")).isEqualTo("0");
+        assertThat(c.source("KEEP_WEEKLY")).isEqualTo("environment KEEP_WEEKLY");
+    }
+
+    @Test
+    void monitoringEnvIsReadAfterOpsEnvAndMayHoldAlertKeys() throws Exception {
+        write("ops.env", "KEEP_DAILY=10\n");
+        write("monitoring.env", "KEEP_DAILY=20\nSMTP_HOST=smtp.gmail.com\n");
+        assertThat(load(null, Map.of(), Map.of()).get("KEEP_DAILY")).isEqualTo("20");
+    }
+
+    @Test
+    void namedFileReplacesTheDefaultFiles() throws Exception {
+        write("ops.env", "KEEP_DAILY=10\n");
+        Path other = home.resolve("other.env");
+        Files.writeString(other, "KEEP_HOURLY=5\n");
+        Config c = load(other, Map.of(), Map.of());
+        assertThat(c.get("KEEP_HOURLY")).isEqualTo("5");
+        assertThat(c.get("KEEP_DAILY")).isEqualTo("30");
+    }
+
+    @Test
+    void fileSyntaxCommentsExportQuotesAndBom() throws Exception {
+        write("ops.env", "\uFEFF# comment\n\nexport PGUSER=\"app user\"\nPGPASSWORD='s3cr#t \"x\"'\nBACKUP_DIR=D:/Backups/ra infra # trailing\n");
+        Config c = load(null, Map.of(), Map.of());
+        assertThat(c.get("PGUSER")).isEqualTo("app user");
+        assertThat(c.get("PGPASSWORD")).isEqualTo("s3cr#t \"x\"");
+        assertThat(c.get("BACKUP_DIR")).isEqualTo("D:/Backups/ra infra");
+        assertThat(c.describe().get("PGPASSWORD")).isEqualTo("********");
+    }
+
+    @Test
+    void missingNamedFileIsAUsageError() {
+        assertThatThrownBy(() -> load(home.resolve("nope.env"), Map.of(), Map.of()))
+                .isInstanceOf(OpsException.class).hasMessageContaining("config file not found")
+                .satisfies(e -> assertThat(((OpsException) e).exitCode()).isEqualTo(ExitCode.USAGE));
+    }
+
+    @Test
+    void unknownKeyNamesFileLineAndKey() throws Exception {
+        write("ops.env", "KEEP_DAILY=3\nKEEP_DAILLY=4\n");
+        assertThatThrownBy(() -> load(null, Map.of(), Map.of())).isInstanceOf(OpsException.class)
+                .hasMessageContaining("line 2").hasMessageContaining("unknown key KEEP_DAILLY")
+                .satisfies(e -> assertThat(((OpsException) e).exitCode()).isEqualTo(ExitCode.USAGE));
+    }
+
+    @Test
+    void badValuesAreUsageErrorsWhereverTheyComeFrom() throws Exception {
+        for (var bad : Map.of("KEEP_DAILY", "ten", "VERIFY", "always", "COMPRESSION", "lz4", "PGPORT", "99999").entrySet()) {
+            assertThatThrownBy(() -> load(null, Map.of(), Map.of(bad.getKey(), bad.getValue())))
+                    .as(bad.getKey()).isInstanceOf(OpsException.class).hasMessageContaining(bad.getKey())
+                    .satisfies(e -> assertThat(((OpsException) e).exitCode()).isEqualTo(ExitCode.USAGE));
+        }
+        write("ops.env", "COMPRESSION=zstd:99\n");
+        assertThatThrownBy(() -> load(null, Map.of(), Map.of())).hasMessageContaining("ops.env");
+    }
+
+    @Test
+    void acceptsEveryDocumentedCompressionSetting() {
+        for (String ok : new String[] {"zstd", "zstd:1", "zstd:19", "gzip", "gzip:9"}) {
+            assertThat(load(null, Map.of("COMPRESSION", ok), Map.of()).get("COMPRESSION")).isEqualTo(ok);
+        }
+    }
+
+    @Test
+    void exampleFileDocumentsEveryKeyWithItsDefault() throws Exception {
+        Path example = Path.of(System.getenv().getOrDefault("RA_INFRA_HOME", "")).toAbsolutePath().resolve("config/ops.env.example");
+        String text = Files.readString(example);
+        Config defaults = load(null, Map.of(), Map.of());
+        for (String key : new String[] {"PGHOST", "PGPORT", "PGUSER", "PGPASSWORD", "PGDATABASE", "DOCKER_CONTAINER", "BACKUP_DIR",
+                "LOG_DIR", "KEEP_HOURLY", "KEEP_DAILY", "KEEP_WEEKLY", "KEEP_MONTHLY", "KEEP_YEARLY", "COMPRESSION", "VERIFY", "PG_BIN",
+                "PGPASSFILE", "SANDBOX_IMAGE"}) {
+            assertThat(text).as(key).containsPattern("(?m)^#? ?" + key + "=" + java.util.regex.Pattern.quote(defaults.get(key)) + "$");
+        }
+        // the example itself must load
+        Path copy = home.resolve("example.env");
+        Files.writeString(copy, text);
+        load(copy, Map.of(), Map.of());
+    }
+}

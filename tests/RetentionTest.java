@@ -1,0 +1,79 @@
+package tests;
+
+import lib.BackupStore;
+import lib.Config;
+import lib.Log;
+import lib.Retention;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class RetentionTest {
+    @TempDir Path root;
+
+    private Config cfg(String... kv) {
+        Map<String, String> flags = new java.util.HashMap<>();
+        for (int i = 0; i < kv.length; i += 2) flags.put(kv[i], kv[i + 1]);
+        return Config.load(null, flags, Map.of("RA_INFRA_HOME", root.toString()));
+    }
+
+    private Path daily(int day, String status) throws Exception {
+        return BackupStoreTest.put(root, "inventory", "daily", Instant.parse("2026-11-01T02:00:00Z").plusSeconds(86400L * day), status);
+    }
+
+    @Test
+    void keepsTheNewestNOfTheTierAndDeletesWholeSets() throws Exception {
+        for (int d = 1; d <= 5; d++) daily(d, "passed");
+        BackupStoreTest.put(root, "inventory", "weekly", Instant.parse("2026-10-01T03:00:00Z"), "passed");
+        var store = new BackupStore(root);
+        Retention.Plan plan = Retention.plan(store.list("inventory"), "daily", cfg("KEEP_DAILY", "2"));
+        assertThat(plan.delete()).hasSize(3).allMatch(e -> e.type().equals("daily"));
+        List<Path> deleted = Retention.apply(plan, new Log(root, "t"));
+        assertThat(deleted).hasSize(9);
+        assertThat(store.list("inventory")).extracting(e -> e.at().toString())
+                .containsExactly("2026-11-06T02:00:00Z", "2026-11-05T02:00:00Z", "2026-10-01T03:00:00Z");
+    }
+
+    @Test
+    void neverDeletesTheNewestVerifiedBackup() throws Exception {
+        daily(1, "passed");
+        daily(2, "failed");
+        daily(3, "failed");
+        daily(4, null);
+        Retention.Plan plan = Retention.plan(new BackupStore(root).list("inventory"), "daily", cfg("KEEP_DAILY", "1"));
+        assertThat(plan.delete()).extracting(e -> e.at().toString())
+                .containsExactly("2026-11-04T02:00:00Z", "2026-11-03T02:00:00Z");
+    }
+
+    @Test
+    void zeroMeansTierOffAndManualAndSafetyAreNeverPruned() throws Exception {
+        for (int d = 1; d <= 3; d++) {
+            BackupStoreTest.put(root, "inventory", "yearly", Instant.parse("2020-01-01T00:00:00Z").plusSeconds(d), "passed");
+            BackupStoreTest.put(root, "inventory", "manual", Instant.parse("2021-01-01T00:00:00Z").plusSeconds(d), "passed");
+            BackupStoreTest.put(root, "inventory", "safety", Instant.parse("2022-01-01T00:00:00Z").plusSeconds(d), "passed");
+        }
+        var all = new BackupStore(root).list("inventory");
+        Config c = cfg("KEEP_YEARLY", "0");
+        for (String tier : List.of("yearly", "manual", "safety")) assertThat(Retention.plan(all, tier, c).delete()).as(tier).isEmpty();
+    }
+
+    @Test
+    void otherDatabasesAndForeignFilesAreUntouched() throws Exception {
+        for (int d = 1; d <= 3; d++) daily(d, "passed");
+        BackupStoreTest.put(root, "inventory_old", "daily", Instant.parse("2020-01-01T00:00:00Z"), "passed");
+        Path foreign = root.resolve("daily/inventory_manual_copy.dump.zst");
+        Files.writeString(foreign, "mine");
+        var store = new BackupStore(root);
+        Retention.apply(Retention.plan(store.list("inventory"), "daily", cfg("KEEP_DAILY", "1")), new Log(root, "t"));
+        assertThat(store.list("inventory_old")).hasSize(1);
+        assertThat(foreign).exists();
+        assertThat(store.list("inventory")).hasSize(1);
+    }
+}

@@ -24,9 +24,10 @@ public record Codec(String name, int level) {
     /** File suffix after ".dump" / ".globals.sql". */
     public String extension() { return name.equals("zstd") ? ".zst" : ".gz"; }
 
-    /** The codec a stored file was written with, from its name. */
+    /** The codec a stored file was written with, from its name (also while it is still a temp file). */
     public static Codec forFile(String fileName) {
-        return fileName.endsWith(".gz") ? new Codec("gzip", 6) : new Codec("zstd", 3);
+        String name = fileName.endsWith(SafeFiles.PARTIAL) ? fileName.substring(0, fileName.length() - SafeFiles.PARTIAL.length()) : fileName;
+        return name.endsWith(".gz") ? new Codec("gzip", 6) : new Codec("zstd", 3);
     }
 
     public OutputStream compress(OutputStream out) throws IOException {

@@ -1,0 +1,82 @@
+package tests;
+
+import lib.*;
+import org.junit.jupiter.api.Test;
+import tests.support.Fixtures;
+
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class PgTest {
+    private final Pg pg = new Pg(new PgTarget(Fixtures.config(Fixtures.trustCluster(), Fixtures.home())));
+
+    @Test
+    void exactRowCountsOfEveryUserTableIncludingOddNames() {
+        Fixtures.createDb(pg, "pg_counts", 1234);
+        pg.psql().exec("pg_counts", "CREATE SCHEMA \"s p\"; CREATE TABLE \"s p\".t (x int); INSERT INTO \"s p\".t VALUES (1);"
+                + "CREATE TABLE parted (k int) PARTITION BY RANGE (k); CREATE TABLE parted_1 PARTITION OF parted FOR VALUES FROM (0) TO (10);"
+                + "INSERT INTO parted VALUES (1), (2), (3);");
+        assertThat(pg.rowCounts("pg_counts")).containsExactly(
+                new Manifest.TableCount("public", "odd \"name\" ü", 2),
+                new Manifest.TableCount("public", "parted_1", 3),
+                new Manifest.TableCount("public", "products", 1234),
+                new Manifest.TableCount("s p", "t", 1));
+    }
+
+    @Test
+    void snapshotCountsIgnoreLaterWrites() {
+        Fixtures.createDb(pg, "pg_snap", 100);
+        try (Pg.Snapshot snap = pg.snapshot("pg_snap")) {
+            assertThat(snap.id()).matches("[0-9A-F]+-[0-9A-F]+-\\d+");
+            pg.psql().exec("pg_snap", "INSERT INTO products SELECT g, 'late' FROM generate_series(101, 150) g");
+            assertThat(snap.rowCounts()).contains(new Manifest.TableCount("public", "products", 100));
+        }
+        assertThat(pg.rowCounts("pg_snap")).contains(new Manifest.TableCount("public", "products", 150));
+    }
+
+    @Test
+    void createSwapAndDropWithHostileNames() {
+        String target = "it's \"swap\" $x ü";
+        Fixtures.createDb(pg, target, 10);
+        Fixtures.createDb(pg, target + "_new", 20);
+        pg.psql().exec("postgres", "DROP DATABASE IF EXISTS " + Psql.ident(target + "_old"));
+        pg.swap(target, target + "_new", target + "_old");
+        assertThat(pg.exists(target + "_new")).isFalse();
+        assertThat(pg.rowCounts(target)).contains(new Manifest.TableCount("public", "products", 20));
+        assertThat(pg.rowCounts(target + "_old")).contains(new Manifest.TableCount("public", "products", 10));
+        pg.dropDatabase(target + "_old");
+        assertThat(pg.exists(target + "_old")).isFalse();
+    }
+
+    @Test
+    void swapEndsOtherSessionsOnTheTarget() throws Exception {
+        Fixtures.createDb(pg, "pg_busy", 5);
+        Fixtures.createDb(pg, "pg_busy_new", 6);
+        pg.dropDatabase("pg_busy_old");
+        try (Proc.Session idle = Proc.start(pg.target().command("psql", List.of("-X", "-q")), pg.target().env("pg_busy"))) {
+            idle.writer().append("BEGIN; SELECT 1;\n").flush();
+            Thread.sleep(300);
+            pg.swap("pg_busy", "pg_busy_new", "pg_busy_old");
+        }
+        assertThat(pg.rowCounts("pg_busy")).contains(new Manifest.TableCount("public", "products", 6));
+        assertThat(pg.psql().value("postgres", "SELECT datallowconn FROM pg_database WHERE datname = 'pg_busy_old'")).isEqualTo("t");
+    }
+
+    @Test
+    void versionsAndSizes() {
+        Fixtures.createDb(pg, "pg_info", 10);
+        assertThat(pg.serverVersion("pg_info")).startsWith("15.");
+        assertThat(pg.programVersion("pg_dump")).startsWith("pg_dump (PostgreSQL) ");
+        assertThat(pg.databaseSize("pg_info")).isGreaterThan(1_000_000);
+        assertThat(pg.exists("pg_info")).isTrue();
+        assertThat(pg.exists("pg_no_such")).isFalse();
+    }
+
+    @Test
+    void missingDatabaseIsExplained() {
+        assertThatThrownBy(() -> pg.serverVersion("pg_no_such")).isInstanceOf(OpsException.class)
+                .hasMessageContaining("does not exist").satisfies(e -> assertThat(((OpsException) e).hint()).contains("--db"));
+    }
+}

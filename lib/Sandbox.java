@@ -108,7 +108,7 @@ public final class Sandbox {
         return out;
     }
 
-    static List<String> compare(Map<String, String> before, Map<String, String> after) {
+    public static List<String> compare(Map<String, String> before, Map<String, String> after) {
         List<String> problems = new ArrayList<>();
         before.forEach((table, fp) -> {
             if (!fp.equals(after.get(table))) problems.add(table + ": before " + fp + ", after " + after.get(table));

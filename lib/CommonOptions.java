@@ -36,7 +36,9 @@ public class CommonOptions {
         if (backupDir != null) flags.put("BACKUP_DIR", backupDir);
         scriptFlags.forEach((k, v) -> { if (v != null) flags.put(k, v); });
         Cli.verbose = verbose;
-        return Config.load(configFile, flags, System.getenv());
+        Config cfg = Config.load(configFile, flags, System.getenv());
+        if (verbose) cfg.describe().forEach((k, v) -> System.err.println("config " + k + "=" + v + "  (" + cfg.source(k) + ")"));
+        return cfg;
     }
 
     /** The script's log under LOG_DIR, masking the configured secrets. */

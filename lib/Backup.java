@@ -8,6 +8,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 /**
  * One database's backup, start to finish: checks, consistent snapshot, streaming dump, globals,
@@ -89,22 +93,30 @@ public final class Backup {
         try {
             Files.createDirectories(dir);
             log.info("backup of " + db + " (" + o.type() + ") from " + target.describe() + " started");
+            // The dump streams in this thread; row counts (same snapshot), globals and the pg_dump version
+            // are taken meanwhile on other connections, so they add nothing to the wall time.
+            ExecutorService side = Executors.newFixedThreadPool(3, r -> { Thread t = new Thread(r, "backup-side"); t.setDaemon(true); return t; });
             ArchiveWriter dumped;
             List<Manifest.TableCount> counts;
+            Future<ArchiveWriter> g;
+            Future<String> dumpVersion;
             try (Pg.Snapshot snap = pg.snapshot(db)) {
-                counts = snap.rowCounts();
-                dumped = write(dumpTmp, codec, "pg_dump", List.of("-Fc", "-Z0", "--snapshot=" + snap.id()), db,
-                        "pg_dump of " + db);
+                Future<List<Manifest.TableCount>> counting = side.submit(snap::rowCounts);
+                g = side.submit(() -> write(globalsTmp, codec, "pg_dumpall", globalsArgs(o), null, "pg_dumpall --globals-only"));
+                dumpVersion = side.submit(() -> pg.programVersion("pg_dump"));
+                dumped = write(dumpTmp, codec, "pg_dump", List.of("-Fc", "-Z0", "--snapshot=" + snap.id()), db, "pg_dump of " + db);
+                counts = await(counting);
+            } finally {
+                side.shutdown();
+                awaitQuietly(side);
             }
-            List<String> gArgs = new ArrayList<>(List.of("--globals-only"));
-            if (!o.rolePasswords()) gArgs.add("--no-role-passwords");
-            ArchiveWriter g = write(globalsTmp, codec, "pg_dumpall", gArgs, null, "pg_dumpall --globals-only");
+            ArchiveWriter globalsWriter = await(g);
             Instant end = Instant.now();
             Manifest m = new Manifest(Manifest.FORMAT, db, o.type(), dump.getFileName().toString(),
                     globals.getFileName().toString(), codec.toString(), target.docker() ? "docker" : "direct",
-                    target.describe(), serverVersion, pg.programVersion("pg_dump"), start, end,
+                    target.describe(), serverVersion, await(dumpVersion), start, end,
                     Duration.between(start, end).toMillis() / 1000.0, dumped.rawBytes(), dumped.storedBytes(),
-                    dumped.sha256(), g.sha256(), o.rolePasswords(), counts, null);
+                    dumped.sha256(), globalsWriter.sha256(), o.rolePasswords(), counts, null);
             m = m.withVerify(new Verifier(pg, log).verify(o.verify(), new Archive(dumpTmp, target), m));
             SafeFiles.commit(dumpTmp, dump);
             SafeFiles.commit(globalsTmp, globals);
@@ -145,6 +157,35 @@ public final class Backup {
         }
         if (!r.ok()) throw PgErrors.explain(target, program, what, r, ExitCode.BACKUP_FAILED);
         return w;
+    }
+
+    private static List<String> globalsArgs(Options o) {
+        List<String> args = new ArrayList<>(List.of("--globals-only"));
+        if (!o.rolePasswords()) args.add("--no-role-passwords");
+        return args;
+    }
+
+    /** The result of a side task; its failure surfaces as it was thrown there. */
+    private static <T> T await(Future<T> f) throws IOException {
+        try {
+            return f.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new OpsException(ExitCode.FAILED, "interrupted", null);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException r) throw r;
+            if (e.getCause() instanceof IOException io) throw io;
+            throw new IllegalStateException(e.getCause());
+        }
+    }
+
+    /** After a failure, lets side tasks finish before their temp files are removed. */
+    private static void awaitQuietly(ExecutorService side) {
+        try {
+            side.awaitTermination(2, java.util.concurrent.TimeUnit.MINUTES);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private static void closeQuietly(ArchiveWriter w) {

@@ -54,6 +54,9 @@ public final class Backup {
     public Result runLocked(String db, Options o) {
         if (!o.dryRun()) store.cleanPartials(db).forEach(p -> log.warn("removed temp file of an interrupted run: " + p));
         String serverVersion = pg.serverVersion(db);
+        if (!o.dryRun()) {
+            pg.dropLeftovers(db, Verifier.SCRATCH).forEach(n -> log.warn("dropped scratch database of an interrupted run: " + n));
+        }
         long estimate = estimate(db);
         Path dir = store.tierDir(o.type());
         Disk.require(dir, estimate, "the backup of " + db);

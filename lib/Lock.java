@@ -33,14 +33,14 @@ public final class Lock implements AutoCloseable {
         try {
             Files.createDirectories(file.getParent());
             FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
-            // Lock a byte far past the text, so that (on Windows too) others can still read who holds it.
-            FileLock l;
-            try {
-                l = ch.tryLock(Long.MAX_VALUE - 1, 1, false);
-            } catch (java.nio.channels.OverlappingFileLockException e) {
-                l = null;
-            }
+            FileLock l = tryLock(ch);
             String holder = read(ch);
+            // A holder that has just locked (or is just releasing) may not have written its text yet.
+            for (int i = 0; l == null && holder.isBlank() && i < 20; i++) {
+                sleep(50);
+                l = tryLock(ch);
+                holder = read(ch);
+            }
             if (l == null) {
                 ch.close();
                 throw new OpsException(ExitCode.LOCKED, what + " of " + db + " already running ("
@@ -55,6 +55,23 @@ public final class Lock implements AutoCloseable {
         } catch (IOException e) {
             throw new OpsException(ExitCode.FAILED, "cannot create lock file " + file + ": " + e.getMessage(),
                     "check that BACKUP_DIR is writable");
+        }
+    }
+
+    /** Locks a byte far past the text, so that (on Windows too) others can still read who holds it. */
+    private static FileLock tryLock(FileChannel ch) throws IOException {
+        try {
+            return ch.tryLock(Long.MAX_VALUE - 1, 1, false);
+        } catch (java.nio.channels.OverlappingFileLockException e) {
+            return null;
+        }
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 

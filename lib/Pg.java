@@ -80,6 +80,19 @@ public final class Pg {
     }
 
     /**
+     * Drops scratch databases {@code <db><infix><stamp>} left by a run that was killed (the caller holds
+     * the database's lock, so no live run owns them). Returns their names.
+     */
+    public List<String> dropLeftovers(String db, String infix) {
+        String prefix = db + infix;
+        List<String> names = psql.query(MAINTENANCE_DB, "SELECT datname FROM pg_database WHERE left(datname, "
+                + prefix.length() + ") = " + Psql.literal(prefix) + " AND substr(datname, " + (prefix.length() + 1)
+                + ") ~ '^[0-9]{8}t[0-9]{6}z$'").stream().map(r -> (String) r.get("datname")).toList();
+        names.forEach(this::dropDatabase);
+        return names;
+    }
+
+    /**
      * Puts {@code incoming} in the place of {@code target}, keeping the old one as {@code keepAs}: blocks
      * new connections to the target, ends its sessions, then renames. On failure, names are put back.
      */

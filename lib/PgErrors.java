@@ -9,7 +9,8 @@ public final class PgErrors {
 
     /** @param what e.g. "pg_dump of inventory"; used as the message prefix */
     public static OpsException explain(PgTarget target, String program, String what, Proc.Result r, int exitCode) {
-        String err = r.stderr();
+        // docker exec reports a missing program on stdout (exit 126/127), so look at both.
+        String err = r.stderr() + "\n" + r.stdout();
         String last = r.lastError();
         String c = target.container();
         if (target.docker()) {
@@ -26,7 +27,8 @@ public final class PgErrors {
                 return new OpsException(ExitCode.UNAVAILABLE, what + " failed: container " + c + " is not running",
                         "start it: docker start " + c);
             }
-            if (err.contains("executable file not found") || err.contains("exec: \"" + program + "\"")) {
+            if (err.contains("executable file not found") || err.contains("exec: \"" + program + "\"")
+                    || r.exit() == 126 || r.exit() == 127) {
                 return new OpsException(ExitCode.UNAVAILABLE, program + " not found in container " + c,
                         "is it a PostgreSQL container? check DOCKER_CONTAINER");
             }

@@ -29,6 +29,8 @@ public final class Restore {
     /** What happened: seconds taken (the RTO a drill reports) and the backup's age (the RPO). */
     public record Result(Plan plan, double seconds, Duration backupAge, Path safetyBackup) {}
 
+    /** Infix of the side database a restore goes into: {@code <target>_restoring_<stamp>}. */
+    public static final String RESTORING = "_restoring_";
     private final Config cfg;
     private final Log log;
     private final PgTarget target;
@@ -79,7 +81,7 @@ public final class Restore {
         String t = o.target() != null ? o.target() : backup.db();
         String stamp = BackupStore.STAMP.format(Instant.now()).toLowerCase();
         boolean exists = pg.exists(t);
-        return new Plan(backup, t, exists, t + "_restoring_" + stamp, t + "_before_restore_" + stamp,
+        return new Plan(backup, t, exists, t + RESTORING + stamp, t + "_before_restore_" + stamp,
                 o.safetyBackup() && exists, o.withGlobals());
     }
 
@@ -102,6 +104,7 @@ public final class Restore {
     public Result execute(Plan p, Options o) {
         Instant start = Instant.now();
         try (Lock lock = Lock.acquire(store.root(), p.target(), "restore")) {
+            pg.dropLeftovers(p.target(), RESTORING).forEach(n -> log.warn("dropped side database of an interrupted restore: " + n));
             Path safety = null;
             if (p.safetyBackup()) {
                 log.info("safety backup of " + p.target() + " before restoring");

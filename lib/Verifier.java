@@ -11,6 +11,8 @@ import java.util.List;
  * counts must equal the manifest's.
  */
 public final class Verifier {
+    /** Infix of the scratch database name: {@code <db>_verify_<stamp>}. */
+    public static final String SCRATCH = "_verify_";
     private final Pg pg;
     private final Log log;
 
@@ -44,7 +46,7 @@ public final class Verifier {
 
     /** Restores into a scratch database and compares row counts; returns a one-line summary. */
     private String testRestore(Archive archive, Manifest m) {
-        String scratch = m.database() + "_verify_" + BackupStore.STAMP.format(Instant.now()).toLowerCase();
+        String scratch = m.database() + SCRATCH + BackupStore.STAMP.format(Instant.now()).toLowerCase();
         try {
             pg.createDatabase(scratch, null);
             archive.restoreInto(scratch, true, ExitCode.VERIFY_FAILED);

@@ -61,8 +61,7 @@ class BackupScriptTest {
     @AfterAll
     static void dropBig() {
         if (bigDb != null) {
-            Pg pg = new Pg(new PgTarget(Fixtures.config(Fixtures.trustCluster(), Fixtures.home())));
-            pg.dropDatabase(bigDb);
+            sharedPg().dropDatabase(bigDb);
             bigDb = null;
         }
     }
@@ -309,7 +308,7 @@ class BackupScriptTest {
     // ---------------------------------------------------------------- locking and crashes
 
     @Test
-    void twoRunsOfTheSameDatabaseOneGetsExit3() throws Exception {
+    void twoRunsStartedTogetherOneGetsExit3() throws Exception {
         ScratchServer server = Fixtures.trustCluster();
         String db = bigDb();
         Map<String, String> env = Fixtures.env(server, home);
@@ -318,14 +317,37 @@ class BackupScriptTest {
         Process b = Scripts.start(env, o2, e2, "backup.java", "--db", db);
         assertThat(a.waitFor(3, TimeUnit.MINUTES)).isTrue();
         assertThat(b.waitFor(3, TimeUnit.MINUTES)).isTrue();
-        Map<Integer, String> byExit = new HashMap<>();
-        byExit.put(a.exitValue(), Files.readString(o1) + Files.readString(e1));
-        byExit.put(b.exitValue(), Files.readString(o2) + Files.readString(e2));
-        assertThat(byExit.keySet()).as(byExit.toString()).containsExactlyInAnyOrder(0, ExitCode.LOCKED);
-        assertThat(byExit.get(ExitCode.LOCKED)).contains("backup of " + db + " already running (pid", "HINT:");
+        Map<Integer, String> stderrByExit = new HashMap<>();
+        stderrByExit.put(a.exitValue(), Files.readString(e1));
+        stderrByExit.put(b.exitValue(), Files.readString(e2));
+        assertThat(stderrByExit.keySet()).as(stderrByExit.toString()).containsExactlyInAnyOrder(0, ExitCode.LOCKED);
+        // Not "(pid" here: started together, the loser can read the lock file before the winner has written its
+        // pid and then says "(holder unknown)" (a race in lib/Lock.acquire); the next test checks the pid wording.
+        assertThat(stderrByExit.get(ExitCode.LOCKED)).contains("backup of " + db + " already running (", "HINT:");
+        assertThat(Files.readString(a.exitValue() == 0 ? o1 : o2)).contains("backup of " + db + " OK");
         List<BackupStore.Entry> entries = new BackupStore(home.resolve("backups")).list(db);
         assertThat(entries).hasSize(1);
         assertThat(entries.get(0).verified()).isTrue();
+    }
+
+    @Test
+    void aRunWhileTheLockIsHeldIsExit3NamingTheHolderPid() {
+        ScratchServer server = Fixtures.trustCluster();
+        String db = newDb(server, "locked", 10);
+        Map<String, String> env = Fixtures.env(server, home);
+        env.put("VERIFY", "quick");
+        Path backups = home.resolve("backups");
+        try (Lock held = Lock.acquire(backups, db, "backup")) {   // this JVM holds it, as another run would
+            Scripts.Run r = Scripts.run(env, "backup.java", "--db", db);
+            assertThat(r.exit()).as(r.all()).isEqualTo(ExitCode.LOCKED);
+            assertThat(errLines(r)).hasSize(1);
+            assertThat(errLines(r).get(0)).contains("backup of " + db + " already running (pid " + ProcessHandle.current().pid()
+                    + " since ", "HINT:");
+            assertThat(new BackupStore(backups).list(db)).isEmpty();
+        }
+        Scripts.Run after = Scripts.run(env, "backup.java", "--db", db);
+        assertThat(after.exit()).as(after.all()).isZero();
+        assertThat(new BackupStore(backups).list(db)).hasSize(1);
     }
 
     @Test
@@ -518,10 +540,15 @@ class BackupScriptTest {
     private static synchronized String bigDb() {
         if (bigDb == null) {
             String db = "big_" + uid();
-            Fixtures.createDb(new Pg(new PgTarget(Fixtures.config(Fixtures.trustCluster(), Fixtures.home()))), db, 3_000_000);
+            Fixtures.createDb(sharedPg(), db, 3_000_000);
             bigDb = db;
         }
         return bigDb;
+    }
+
+    /** The trust cluster, for class-wide set-up (no files are written under the home given). */
+    private static Pg sharedPg() {
+        return new Pg(new PgTarget(Fixtures.config(Fixtures.trustCluster(), Path.of(System.getProperty("java.io.tmpdir")))));
     }
 
     static long count(Pg pg, String db, String table) {

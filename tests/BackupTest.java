@@ -107,6 +107,14 @@ class BackupTest {
     }
 
     @Test
+    void aScratchDatabaseLeftByAKilledVerificationIsDroppedByTheNextRun() {
+        Fixtures.createDb(pg, "bk_left", 10);
+        pg.psql().exec("postgres", "CREATE DATABASE bk_left_verify_20261120t020000z");
+        backup(cfg, "bk_left", "manual", "quick");
+        assertThat(pg.exists("bk_left_verify_20261120t020000z")).isFalse();
+    }
+
+    @Test
     void dryRunWritesNothing() {
         Fixtures.createDb(pg, "bk_dry", 10);
         Backup.Result r = new Backup(cfg, Fixtures.log(cfg)).run("bk_dry", new Backup.Options("weekly", "full", false, true));

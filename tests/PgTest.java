@@ -65,6 +65,16 @@ class PgTest {
     }
 
     @Test
+    void dropsOnlyExactlyNamedLeftovers() {
+        for (String n : List.of("pg_left_verify_20261120t020000z", "pg_left_verify_mine", "pg_left_x_verify_20261120t020000z")) {
+            Fixtures.createDb(pg, n, 1);
+        }
+        assertThat(pg.dropLeftovers("pg_left", Verifier.SCRATCH)).containsExactly("pg_left_verify_20261120t020000z");
+        assertThat(pg.exists("pg_left_verify_mine")).isTrue();
+        assertThat(pg.exists("pg_left_x_verify_20261120t020000z")).isTrue();
+    }
+
+    @Test
     void versionsAndSizes() {
         Fixtures.createDb(pg, "pg_info", 10);
         assertThat(pg.serverVersion("pg_info")).startsWith("15.");

@@ -9,6 +9,7 @@
 //DEPS com.fasterxml.jackson.core:jackson-databind:2.23.0
 //DEPS com.fasterxml.jackson.datatype:jackson-datatype-jsr310:2.23.0
 //SOURCES lib/**.java
+//CDS
 
 import lib.*;
 import picocli.CommandLine.Command;

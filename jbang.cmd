@@ -11,6 +11,8 @@ set "JB_VERSION=0.132.1"
 set "JB_HOME=%~dp0"
 rem The scripts resolve config\, backups\ and logs\ against the project home, not the working folder.
 if not defined RA_INFRA_HOME set "RA_INFRA_HOME=%~dp0."
+rem JBang itself only decides what to run: a quick-starting JVM suits it (the script's JVM is not affected).
+if not defined JBANG_JAVA_OPTIONS set "JBANG_JAVA_OPTIONS=-XX:TieredStopAtLevel=1 -XX:+UseSerialGC"
 
 rem 1. A jbang on PATH wins. `where` also finds this very file (it looks in the current folder
 rem first), so skip anything in this script's folder instead of calling ourselves forever.

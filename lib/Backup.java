@@ -52,89 +52,99 @@ public final class Backup {
 
     /** Backs up {@code db}; the caller holds its lock (or this is a dry run). */
     public Result runLocked(String db, Options o) {
-        if (!o.dryRun()) store.cleanPartials(db).forEach(p -> log.warn("removed temp file of an interrupted run: " + p));
-        String serverVersion = pg.serverVersion(db);
-        if (!o.dryRun()) {
-            pg.dropLeftovers(db, Verifier.SCRATCH).forEach(n -> log.warn("dropped scratch database of an interrupted run: " + n));
-        }
-        long estimate = estimate(db);
         Path dir = store.tierDir(o.type());
-        Disk.require(dir, estimate, "the backup of " + db);
-        List<BackupStore.Entry> existing = store.list(db);
         if (o.dryRun()) {
-            Retention.Plan plan = Retention.plan(existing, o.type(), cfg);
+            pg.serverVersion(db);
+            long estimate = estimate(db, () -> pg.databaseSize(db));
+            Disk.require(dir, estimate, "the backup of " + db);
+            Retention.Plan plan = Retention.plan(store.list(db), o.type(), cfg);
             return new Result(db, o.type(), dir.resolve(BackupStore.baseName(db, o.type(), Instant.now()) + ".dump"
                     + Codec.parse(cfg.get("COMPRESSION")).extension()), null, estimate, List.of(),
                     plan.delete().stream().flatMap(e -> e.files().stream()).toList());
         }
-        Manifest m = takeAndVerify(db, o, dir, serverVersion);
-        if (!m.verified() && !o.verify().equals("none")) {
-            throw new OpsException(ExitCode.VERIFY_FAILED, "backup of " + db + " failed verification: " + m.verify().detail()
-                    + "; retention skipped", "the files are kept for inspection; check " + log.file());
+        store.cleanPartials(db).forEach(p -> log.warn("removed temp file of an interrupted run: " + p));
+        Taken t = take(db, o, dir);
+        if (!t.manifest().verified() && !o.verify().equals("none")) {
+            throw new OpsException(ExitCode.VERIFY_FAILED, "backup of " + db + " failed verification: "
+                    + t.manifest().verify().detail() + "; retention skipped", "the files are kept for inspection; check " + log.file());
         }
         Retention.Plan plan = Retention.plan(store.list(db), o.type(), cfg);
         List<Path> pruned = Retention.apply(plan, log);
-        return new Result(db, o.type(), dir.resolve(m.dumpFile()), m, estimate, pruned, List.of());
+        return new Result(db, o.type(), dir.resolve(t.manifest().dumpFile()), t.manifest(), t.estimate(), pruned, List.of());
     }
+
+    private record Taken(Manifest manifest, long estimate) {}
 
     /** Rough size of the new backup: the last one's size, else half the database's size. */
-    private long estimate(String db) {
+    private long estimate(String db, java.util.function.LongSupplier databaseSize) {
         return store.list(db).stream().filter(e -> e.manifest() != null).findFirst()
                 .map(e -> e.manifest().storedBytes() * 5 / 4)
-                .orElseGet(() -> pg.databaseSize(db) / 2);
+                .orElseGet(() -> databaseSize.getAsLong() / 2);
     }
 
-    private Manifest takeAndVerify(String db, Options o, Path dir, String serverVersion) {
+    /**
+     * Dump, globals, verification and commit. The snapshot session is the first contact with the server
+     * (version, size, space check); the dump streams in this thread while row counts (same snapshot),
+     * globals, the pg_dump version and the cleanup of interrupted runs' scratch databases go on beside it.
+     */
+    private Taken take(String db, Options o, Path dir) {
         Codec codec = Codec.parse(cfg.get("COMPRESSION"));
-        Instant start = Instant.now();
-        String base = uniqueBase(dir, db, o.type(), start);
-        Path dump = dir.resolve(base + ".dump" + codec.extension());
-        Path globals = dir.resolve(base + ".globals.sql" + codec.extension());
-        Path dumpTmp = SafeFiles.partial(dump);
-        Path globalsTmp = SafeFiles.partial(globals);
+        ExecutorService side = Executors.newFixedThreadPool(4, r -> { Thread t = new Thread(r, "backup-side"); t.setDaemon(true); return t; });
+        Path dumpTmp = null;
+        Path globalsTmp = null;
         boolean committed = false;
         try {
-            Files.createDirectories(dir);
-            log.info("backup of " + db + " (" + o.type() + ") from " + target.describe() + " started");
-            // The dump streams in this thread; row counts (same snapshot), globals and the pg_dump version
-            // are taken meanwhile on other connections, so they add nothing to the wall time.
-            ExecutorService side = Executors.newFixedThreadPool(3, r -> { Thread t = new Thread(r, "backup-side"); t.setDaemon(true); return t; });
+            Future<List<String>> leftovers = side.submit(() -> pg.dropLeftovers(db, Verifier.SCRATCH));
+            Instant start;
+            String base;
+            long estimate;
+            String serverVersion;
             ArchiveWriter dumped;
             List<Manifest.TableCount> counts;
             Future<ArchiveWriter> g;
             Future<String> dumpVersion;
             try (Pg.Snapshot snap = pg.snapshot(db)) {
+                serverVersion = snap.value("SHOW server_version");
+                estimate = estimate(db, () -> Long.parseLong(snap.value("SELECT pg_database_size(current_database())")));
+                Disk.require(dir, estimate, "the backup of " + db);
+                start = Instant.now();
+                base = uniqueBase(dir, db, o.type(), start);
+                dumpTmp = SafeFiles.partial(dir.resolve(base + ".dump" + codec.extension()));
+                globalsTmp = SafeFiles.partial(dir.resolve(base + ".globals.sql" + codec.extension()));
+                Files.createDirectories(dir);
+                log.info("backup of " + db + " (" + o.type() + ") from " + target.describe() + " started");
                 Future<List<Manifest.TableCount>> counting = side.submit(snap::rowCounts);
-                g = side.submit(() -> write(globalsTmp, codec, "pg_dumpall", globalsArgs(o), null, "pg_dumpall --globals-only"));
+                Path gTmp = globalsTmp;
+                g = side.submit(() -> write(gTmp, codec, "pg_dumpall", globalsArgs(o), null, "pg_dumpall --globals-only"));
                 dumpVersion = side.submit(() -> pg.programVersion("pg_dump"));
                 dumped = write(dumpTmp, codec, "pg_dump", List.of("-Fc", "-Z0", "--snapshot=" + snap.id()), db, "pg_dump of " + db);
                 counts = await(counting);
-            } finally {
-                side.shutdown();
-                awaitQuietly(side);
             }
             ArchiveWriter globalsWriter = await(g);
             Instant end = Instant.now();
-            Manifest m = new Manifest(Manifest.FORMAT, db, o.type(), dump.getFileName().toString(),
-                    globals.getFileName().toString(), codec.toString(), target.docker() ? "docker" : "direct",
+            Manifest m = new Manifest(Manifest.FORMAT, db, o.type(), base + ".dump" + codec.extension(),
+                    base + ".globals.sql" + codec.extension(), codec.toString(), target.docker() ? "docker" : "direct",
                     target.describe(), serverVersion, await(dumpVersion), start, end,
                     Duration.between(start, end).toMillis() / 1000.0, dumped.rawBytes(), dumped.storedBytes(),
                     dumped.sha256(), globalsWriter.sha256(), o.rolePasswords(), counts, null);
+            await(leftovers).forEach(n -> log.warn("dropped scratch database of an interrupted run: " + n));
             m = m.withVerify(new Verifier(pg, log).verify(o.verify(), new Archive(dumpTmp, target), m));
-            SafeFiles.commit(dumpTmp, dump);
-            SafeFiles.commit(globalsTmp, globals);
+            SafeFiles.commit(dumpTmp, dir.resolve(m.dumpFile()));
+            SafeFiles.commit(globalsTmp, dir.resolve(m.globalsFile()));
             SafeFiles.write(dir.resolve(base + ".manifest.json"), m.toJson());
             committed = true;
-            log.info("backup of " + db + " written: " + dump + " (" + Disk.human(m.storedBytes()) + " from "
+            log.info("backup of " + db + " written: " + dir.resolve(m.dumpFile()) + " (" + Disk.human(m.storedBytes()) + " from "
                     + Disk.human(m.rawBytes()) + ", " + m.tables().size() + " tables, " + m.totalRows() + " rows, "
                     + m.durationSeconds() + " s), verify " + m.verify().status());
-            return m;
+            return new Taken(m, estimate);
         } catch (IOException e) {
             throw Disk.explain(e, dir);
         } finally {
+            side.shutdown();
+            awaitQuietly(side);
             if (!committed) {
-                SafeFiles.deleteQuietly(dumpTmp);
-                SafeFiles.deleteQuietly(globalsTmp);
+                if (dumpTmp != null) SafeFiles.deleteQuietly(dumpTmp);
+                if (globalsTmp != null) SafeFiles.deleteQuietly(globalsTmp);
             }
         }
     }

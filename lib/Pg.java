@@ -145,6 +145,11 @@ public final class Pg {
 
         public String id() { return id; }
 
+        /** A single value from the snapshot's transaction (first column of the first row). */
+        public String value(String query) {
+            return ask(query + ";").strip();
+        }
+
         public List<Manifest.TableCount> rowCounts() {
             String json = ask("SELECT coalesce(json_agg(q), '[]') FROM (" + ROW_COUNTS + ") q;");
             try {
@@ -166,7 +171,7 @@ public final class Pg {
             } catch (IOException e) {
                 session.close();
                 throw PgErrors.explain(target(), "psql", "snapshot of " + db,
-                        new Proc.Result(1, "", session.stderr()), ExitCode.BACKUP_FAILED);
+                        new Proc.Result(session.exitCode(), sb.toString(), session.stderr()), ExitCode.BACKUP_FAILED);
             }
             return sb.toString();
         }

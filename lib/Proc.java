@@ -112,6 +112,12 @@ public final class Proc {
 
         public String stderr() { return err.toString(); }
 
+        /** Exit code once the process has ended (after {@link #close}), else -1. */
+        public int exitCode() {
+            Process p = started.getProcess();
+            return p.isAlive() ? -1 : p.exitValue();
+        }
+
         @Override public void setProcessInputStream(OutputStream os) { stdin = os; }
         @Override public void setProcessOutputStream(InputStream is) { stdout = is; }
         @Override public void setProcessErrorStream(InputStream is) {
@@ -127,6 +133,7 @@ public final class Proc {
             Process p = started.getProcess();
             try {
                 if (!p.waitFor(10, TimeUnit.SECONDS)) p.destroyForcibly();
+                errPump.join(2000); // so stderr() holds the whole message
             } catch (InterruptedException e) {
                 p.destroyForcibly();
                 Thread.currentThread().interrupt();

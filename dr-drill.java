@@ -10,6 +10,7 @@
 //DEPS com.fasterxml.jackson.datatype:jackson-datatype-jsr310:2.23.0
 //SOURCES lib/**.java
 //CDS
+//JAVA_OPTIONS -Xlog:disable -Xlog:all=warning,cds*=off:stderr
 
 import lib.*;
 import picocli.CommandLine.Command;

@@ -1,8 +1,5 @@
 package lib;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import picocli.CommandLine;
 
 import java.io.IOException;
@@ -15,8 +12,6 @@ import java.io.UncheckedIOException;
 public final class Cli {
     static boolean verbose;
     static Log log;
-    static final ObjectMapper JSON = new ObjectMapper().registerModule(new JavaTimeModule())
-            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS).enable(SerializationFeature.INDENT_OUTPUT);
 
     private Cli() {}
 
@@ -40,7 +35,7 @@ public final class Cli {
     /** Prints an object as JSON on stdout. */
     public static void printJson(Object o) {
         try {
-            System.out.println(JSON.writeValueAsString(o));
+            System.out.println(Manifest.JSON.writeValueAsString(o));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

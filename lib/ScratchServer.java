@@ -89,26 +89,7 @@ public final class ScratchServer implements AutoCloseable {
         return base.with(o);
     }
 
-    public int port() { return port; }
-
     public String container() { return container; }
-
-    public String password() { return password; }
-
-    /** Stops the server: a SIGKILL-like immediate stop (tests: "server down"). */
-    public void stop() {
-        if (container != null) Proc.run(List.of("docker", "stop", "-t", "1", container), Map.of(), Duration.ofSeconds(60));
-        else pgCtl("-m", "immediate", "stop");
-    }
-
-    public void start() {
-        if (container != null) {
-            Proc.run(List.of("docker", "start", container), Map.of(), Duration.ofSeconds(60));
-            awaitReady(Duration.ofSeconds(60));
-        } else {
-            pgCtl("-w", "-t", "60", "-l", dir.resolve("log").toString(), "start");
-        }
-    }
 
     @Override
     public void close() {

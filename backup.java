@@ -24,10 +24,14 @@ import java.util.concurrent.Callable;
         description = "Back up PostgreSQL databases: a consistent dump streamed through zstd and sha256, "
                 + "the cluster's roles (globals), a manifest with exact row counts, a test restore, then retention.",
         footerHeading = "%nExamples:%n",
-        footer = {"  ./jbang backup.java --type daily            back up PGDATABASE (inventory) into backups/daily/",
-                "  ./jbang backup.java --db inventory --db crm  several databases, one lock each",
-                "  ./jbang backup.java --type weekly --dry-run  show files, space estimate and what retention would delete",
-                "  ./jbang backup.java --list                   backups on disk with type, age, size and verified state"})
+        footer = {"  ./jbang backup.java --type daily",
+                "      back up PGDATABASE (inventory) to backups/daily/, verify, prune",
+                "  ./jbang backup.java --db inventory --db crm",
+                "      several databases in turn, one lock each",
+                "  ./jbang backup.java --type weekly --dry-run",
+                "      show the file, the space estimate and what retention would delete",
+                "  ./jbang backup.java --list",
+                "      backups on disk with type, age, size and verified state"})
 class backup implements Callable<Integer> {
     @Mixin CommonOptions common;
 

@@ -33,7 +33,7 @@ import java.util.concurrent.Callable;
                 "  ./jbang restore.java --latest --dry-run",
                 "  ./jbang restore.java --latest --type daily",
                 "  ./jbang restore.java --date 2026-11-20 --target-db inventory_copy",
-                "  ./jbang restore.java backups/daily/inventory_20261120T020000Z_daily.dump.zst --yes"})
+                "  ./jbang restore.java backups/daily/inventory_20261120T020000Z_daily.dump.zst"})
 class restore implements Callable<Integer> {
     @Mixin CommonOptions common;
 

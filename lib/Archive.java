@@ -76,12 +76,35 @@ public final class Archive {
 
     /** Decompresses into pg_restore's stdin; damage in the file is reported as such. */
     private Proc.Result pipe(List<String> args, String db, java.io.OutputStream out) {
-        try (InputStream in = Codec.forFile(file.toString()).decompress(new BufferedInputStream(Files.newInputStream(file), 1 << 20))) {
+        Read read = new Read();
+        try (InputStream in = Codec.forFile(file.toString()).decompress(new Read.Counting(Files.newInputStream(file), read));
+             Progress p = new Progress((db == null ? "reading " : "restoring into " + db + ": ") + file.getFileName(), () -> read.bytes)) {
             return Proc.run(target.command("pg_restore", args), target.env(db), null, in, out);
         } catch (UncheckedIOException | IOException e) {
             String cause = e instanceof UncheckedIOException u ? u.getCause().getMessage() : e.getMessage();
             throw new OpsException(ExitCode.VERIFY_FAILED, "cannot decompress " + file.getFileName() + ": " + cause,
                     "the file is damaged or truncated; use another backup");
+        }
+    }
+
+    /** Bytes of the stored file read so far, for the progress line of long restores. */
+    static final class Read {
+        volatile long bytes;
+
+        static final class Counting extends java.io.FilterInputStream {
+            private final Read read;
+
+            Counting(InputStream in, Read read) {
+                super(new BufferedInputStream(in, 1 << 20));
+                this.read = read;
+            }
+
+            @Override
+            public int read(byte[] b, int off, int len) throws IOException {
+                int n = super.read(b, off, len);
+                if (n > 0) read.bytes += n;
+                return n;
+            }
         }
     }
 }

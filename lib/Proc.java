@@ -125,7 +125,15 @@ public final class Proc {
             errPump.setDaemon(true);
         }
         @Override public void start() { errPump.start(); }
-        @Override public void stop() {}
+
+        /** zt-exec calls this when the process has exited, just before it closes the streams: drain stderr first. */
+        @Override public void stop() {
+            try {
+                errPump.join(5000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
 
         /** Closes stdin and waits briefly; kills the process if it lingers. */
         @Override public void close() {

@@ -85,6 +85,15 @@ class PgTest {
     }
 
     @Test
+    void aSnapshotSessionThatCannotConnectAlwaysSaysWhy() {
+        // psql exits at once; its reason must reach the message every time (stderr is drained before zt-exec closes the streams)
+        for (int i = 0; i < 15; i++) {
+            assertThatThrownBy(() -> pg.snapshot("pg_no_such").close()).as("attempt " + i)
+                    .isInstanceOf(OpsException.class).hasMessageContaining("does not exist");
+        }
+    }
+
+    @Test
     void missingDatabaseIsExplained() {
         assertThatThrownBy(() -> pg.serverVersion("pg_no_such")).isInstanceOf(OpsException.class)
                 .hasMessageContaining("does not exist").satisfies(e -> assertThat(((OpsException) e).hint()).contains("--db"));

@@ -52,7 +52,8 @@ public final class Proc {
         TailBuffer err = new TailBuffer(STDERR_TAIL);
         Pumps pumps = new Pumps(out != null ? out : captured, err, in);
         ProcessExecutor ex = new ProcessExecutor().command(cmd).environment(env).redirectErrorStream(false).streams(pumps)
-                .exitValueAny().destroyOnExit();
+                .exitValueAny();
+        if (!shuttingDown()) ex.destroyOnExit();
         if (timeout != null) ex.timeout(timeout.toMillis(), TimeUnit.MILLISECONDS);
         int exit;
         try {
@@ -76,11 +77,28 @@ public final class Proc {
     public static Session start(List<String> cmd, Map<String, String> env) {
         Session s = new Session();
         try {
-            s.started = new ProcessExecutor().command(cmd).environment(env).redirectErrorStream(false).streams(s).destroyOnExit().start();
+            ProcessExecutor ex = new ProcessExecutor().command(cmd).environment(env).redirectErrorStream(false).streams(s);
+            if (!shuttingDown()) ex.destroyOnExit();
+            s.started = ex.start();
         } catch (IOException e) {
             throw notFound(cmd.get(0), e);
         }
         return s;
+    }
+
+    /**
+     * Children are killed when we exit (Ctrl-C must not leave a pg_dump behind), but that takes a shutdown
+     * hook, which cannot be added while the JVM is already shutting down (cleanup run from a hook).
+     */
+    static boolean shuttingDown() {
+        Thread probe = new Thread(() -> { });
+        try {
+            Runtime.getRuntime().addShutdownHook(probe);
+            Runtime.getRuntime().removeShutdownHook(probe);
+            return false;
+        } catch (IllegalStateException e) {
+            return true;
+        }
     }
 
     static OpsException notFound(String program, IOException e) {

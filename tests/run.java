@@ -33,7 +33,11 @@ class run {
         if (args.length == 0) builder.selectors(selectPackage("tests"));
         for (String a : args) builder.selectors(selectClass("tests." + a));
         var summary = new SummaryGeneratingListener();
-        LauncherFactory.create().execute(builder.build(), summary, new Progress());
+        try {
+            LauncherFactory.create().execute(builder.build(), summary, new Progress());
+        } finally {
+            tests.support.Fixtures.closeAll();
+        }
         var s = summary.getSummary();
         s.printFailuresTo(new PrintWriter(System.out), 25);
         long skipped = s.getTestsSkippedCount() + s.getTestsAbortedCount();

@@ -64,6 +64,14 @@ public final class Fixtures {
         return s;
     }
 
+    /** Stops and removes every server started so far (the harness calls this before exiting). */
+    public static synchronized void closeAll() {
+        for (ScratchServer s : new ScratchServer[] {trust, password, docker}) {
+            if (s != null) s.close();
+        }
+        trust = password = docker = null;
+    }
+
     /** A fresh project home with backups/ and logs/ in it (the path has a space on purpose). */
     public static Path home() {
         try {

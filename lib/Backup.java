@@ -97,6 +97,8 @@ public final class Backup {
             Future<List<String>> leftovers = side.submit(() -> pg.dropLeftovers(db, Verifier.SCRATCH));
             Instant start;
             String base;
+            String dumpName;
+            String globalsName;
             long estimate;
             String serverVersion;
             ArchiveWriter dumped;
@@ -109,8 +111,10 @@ public final class Backup {
                 Disk.require(dir, estimate, "the backup of " + db);
                 start = Instant.now();
                 base = uniqueBase(dir, db, o.type(), start);
-                dumpTmp = SafeFiles.partial(dir.resolve(base + ".dump" + codec.extension()));
-                globalsTmp = SafeFiles.partial(dir.resolve(base + ".globals.sql" + codec.extension()));
+                dumpName = base + ".dump" + codec.extension();
+                globalsName = base + ".globals.sql" + codec.extension();
+                dumpTmp = SafeFiles.partial(dir.resolve(dumpName));
+                globalsTmp = SafeFiles.partial(dir.resolve(globalsName));
                 Files.createDirectories(dir);
                 log.info("backup of " + db + " (" + o.type() + ") from " + target.describe() + " started");
                 Future<List<Manifest.TableCount>> counting = side.submit(snap::rowCounts);
@@ -122,18 +126,17 @@ public final class Backup {
             }
             ArchiveWriter globalsWriter = await(g);
             Instant end = Instant.now();
-            Manifest m = new Manifest(Manifest.FORMAT, db, o.type(), base + ".dump" + codec.extension(),
-                    base + ".globals.sql" + codec.extension(), codec.toString(), target.docker() ? "docker" : "direct",
+            Manifest m = new Manifest(Manifest.FORMAT, db, o.type(), dumpName, globalsName, codec.toString(), target.docker() ? "docker" : "direct",
                     target.describe(), serverVersion, await(dumpVersion), start, end,
                     Duration.between(start, end).toMillis() / 1000.0, dumped.rawBytes(), dumped.storedBytes(),
                     dumped.sha256(), globalsWriter.sha256(), o.rolePasswords(), counts, null);
             await(leftovers).forEach(n -> log.warn("dropped scratch database of an interrupted run: " + n));
             m = m.withVerify(new Verifier(pg, log).verify(o.verify(), new Archive(dumpTmp, target), m));
-            SafeFiles.commit(dumpTmp, dir.resolve(m.dumpFile()));
-            SafeFiles.commit(globalsTmp, dir.resolve(m.globalsFile()));
+            SafeFiles.commit(dumpTmp, dir.resolve(dumpName));
+            SafeFiles.commit(globalsTmp, dir.resolve(globalsName));
             SafeFiles.write(dir.resolve(base + ".manifest.json"), m.toJson());
             committed = true;
-            log.info("backup of " + db + " written: " + dir.resolve(m.dumpFile()) + " (" + Disk.human(m.storedBytes()) + " from "
+            log.info("backup of " + db + " written: " + dir.resolve(dumpName) + " (" + Disk.human(m.storedBytes()) + " from "
                     + Disk.human(m.rawBytes()) + ", " + m.tables().size() + " tables, " + m.totalRows() + " rows, "
                     + m.durationSeconds() + " s), verify " + m.verify().status());
             return new Taken(m, estimate);

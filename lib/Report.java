@@ -122,7 +122,7 @@ public final class Report {
             return ExitCode.OK;
         }
         System.out.printf(Locale.ROOT, "restored %s into %s in %.1f s (backup age %s)%n", p.backup().dump().getFileName(),
-                p.target(), r.seconds(), age(p.backup().manifest().startedAt()));
+                p.target(), r.seconds(), age(r.backupAge()));
         if (r.safetyBackup() != null) System.out.println("safety backup: " + r.safetyBackup());
         if (p.targetExists()) {
             System.out.println("the previous database is kept as " + p.keepAs() + "; when no longer needed:");
@@ -133,7 +133,10 @@ public final class Report {
 
     /** "3d 4h", "5h 2m", "12m": compact age for listings and RPO. */
     public static String age(Instant at) {
-        Duration d = Duration.between(at, Instant.now());
+        return age(Duration.between(at, Instant.now()));
+    }
+
+    public static String age(Duration d) {
         if (d.toDays() > 0) return d.toDays() + "d " + d.toHoursPart() + "h";
         if (d.toHours() > 0) return d.toHours() + "h " + d.toMinutesPart() + "m";
         return Math.max(0, d.toMinutes()) + "m";

@@ -67,9 +67,10 @@ public final class Sandbox {
             out.println("4/5 restoring the latest verified backup with restore.java's code...");
             Instant drillStart = Instant.now();
             Restore restore = new Restore(cfg, log);
-            Restore.Plan plan = restore.plan(restore.choose(null, DB, null, null), new Restore.Options(null, true, false, false));
+            Restore.Options options = new Restore.Options(null, true, false, false);
+            Restore.Plan plan = restore.plan(restore.choose(null, DB, null, null), options);
             restore.check(plan);
-            Restore.Result r = restore.execute(plan, new Restore.Options(null, true, false, false));
+            Restore.Result r = restore.execute(plan, options);
             double rto = Duration.between(drillStart, Instant.now()).toMillis() / 1000.0;
 
             out.println("5/5 comparing every table's row count and content checksum with the pre-disaster state...");

@@ -8,11 +8,15 @@
 //DEPS com.github.luben:zstd-jni:1.5.7-28
 //DEPS com.fasterxml.jackson.core:jackson-databind:2.23.0
 //DEPS com.fasterxml.jackson.datatype:jackson-datatype-jsr310:2.23.0
+//DEPS org.postgresql:postgresql:42.7.14
+//DEPS org.eclipse.angus:angus-mail:2.0.5
 //SOURCES lib/**.java
 //CDS
 //JAVA_OPTIONS -Xlog:disable -Xlog:all=warning,cds*=off:stderr
 
 import lib.*;
+import lib.alert.Alerts;
+import lib.alert.JobAlerts;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -66,6 +70,7 @@ class backup implements Callable<Integer> {
         Log log = CommonOptions.log(cfg, "backup");
         if (dbs.isEmpty()) dbs.add(cfg.get("PGDATABASE"));
         Backup.Options options = new Backup.Options(type, cfg.get("VERIFY"), rolePasswords, dryRun);
-        return Report.backups(new Backup(cfg, log), dbs, options, log, common.json);
+        JobAlerts alerts = new JobAlerts(Alerts.from(cfg, log), log);
+        return Report.backups(new Backup(cfg, log), dbs, options, log, common.json, alerts);
     }
 }

@@ -8,6 +8,8 @@
 //DEPS com.github.luben:zstd-jni:1.5.7-28
 //DEPS com.fasterxml.jackson.core:jackson-databind:2.23.0
 //DEPS com.fasterxml.jackson.datatype:jackson-datatype-jsr310:2.23.0
+//DEPS org.postgresql:postgresql:42.7.14
+//DEPS org.eclipse.angus:angus-mail:2.0.5
 //SOURCES lib/**.java
 //CDS
 //JAVA_OPTIONS -Xlog:disable -Xlog:all=warning,cds*=off:stderr

@@ -8,11 +8,15 @@
 //DEPS com.github.luben:zstd-jni:1.5.7-28
 //DEPS com.fasterxml.jackson.core:jackson-databind:2.23.0
 //DEPS com.fasterxml.jackson.datatype:jackson-datatype-jsr310:2.23.0
+//DEPS org.postgresql:postgresql:42.7.14
+//DEPS org.eclipse.angus:angus-mail:2.0.5
 //SOURCES lib/**.java
 //CDS
 //JAVA_OPTIONS -Xlog:disable -Xlog:all=warning,cds*=off:stderr
 
 import lib.*;
+import lib.alert.Alerts;
+import lib.alert.JobAlerts;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -93,6 +97,14 @@ class restore implements Callable<Integer> {
         if (dryRun) return Report.restorePlan(plan, common.json);
         if (!common.json) Report.restorePlan(plan, false);
         Confirm.require(yes, plan.target());
-        return Report.restored(restore.execute(plan, options), common.json);
+        JobAlerts alerts = new JobAlerts(Alerts.from(cfg, log), log);
+        try {
+            Restore.Result done = restore.execute(plan, options);
+            alerts.restore(plan.target(), null);
+            return Report.restored(done, common.json);
+        } catch (OpsException e) {
+            alerts.restore(plan.target(), e);
+            throw e;
+        }
     }
 }

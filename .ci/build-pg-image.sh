@@ -17,9 +17,9 @@ mkdir -p "$ROOT/usr/share/postgresql" && cp -a /usr/share/postgresql/15 "$ROOT/u
 mkdir -p "$ROOT/usr/share" && cp -a /usr/share/zoneinfo "$ROOT/usr/share/"
 mkdir -p "$ROOT/usr/lib/locale" && cp -a /usr/lib/locale/C.utf8 "$ROOT/usr/lib/locale/"
 copy /bin/dash; ln -s dash "$ROOT/bin/sh"
-for tool in sleep cat rm mkdir ls; do copy "$(command -v $tool)"; done
+for tool in sleep cat rm mkdir ls df; do copy "$(command -v $tool)"; done
 # every shared library those binaries load
-for f in "$PGBIN"/* /usr/lib/postgresql/15/lib/*.so /bin/dash $(command -v sleep cat rm mkdir ls); do
+for f in "$PGBIN"/* /usr/lib/postgresql/15/lib/*.so /bin/dash $(command -v sleep cat rm mkdir ls df); do
   ldd "$f" 2>/dev/null | awk '$3 ~ /^\//{print $3} $1 ~ /^\//{print $1}'
 done | sort -u | while read -r lib; do copy "$lib"; done
 echo 'root:x:0:0:root:/root:/bin/sh' > "$ROOT/etc/passwd"
@@ -57,5 +57,6 @@ EXPOSE 5432
 HEALTHCHECK --interval=2s --timeout=3s --retries=15 CMD ["pg_isready", "-q", "-h", "/var/run/postgresql"]
 ENTRYPOINT ["/entrypoint.sh"]
 DF
+echo "LABEL ra.build=${RA_BUILD:-}" >> "$CTX/Dockerfile"
 DOCKER_BUILDKIT=0 docker build -q -t "$TAG" "$CTX" >/dev/null
 echo "built $TAG"

@@ -18,14 +18,10 @@ import java.util.regex.Pattern;
 public final class Config {
     /** Known keys with their defaults, in the order the example file documents them. */
     static final Map<String, String> DEFAULTS = new LinkedHashMap<>();
-    /** Keys owned by the alerting scripts; accepted so a shared monitoring.env never breaks a backup. */
-    static final Set<String> ALERT_KEYS = Set.of("SMTP_HOST", "SMTP_PORT", "SMTP_USER", "SMTP_PASSWORD",
-            "SMTP_SECURITY", "ALERT_EMAIL", "ALERT_FROM", "ALERT_SUBJECT_PREFIX", "WEBHOOK_URL",
-            "HEALTHCHECK_PING_URL", "ALERT_RATE_LIMIT_MINUTES");
     private static final Map<String, Predicate<String>> RULES = new HashMap<>();
     private static final Map<String, String> RULE_TEXT = new HashMap<>();
-    /** Values never printed or logged. */
-    public static final Set<String> SECRET_KEYS = Set.of("PGPASSWORD", "SMTP_PASSWORD");
+    /** Values never printed or logged: passwords, and URLs that carry an access token. */
+    public static final Set<String> SECRET_KEYS = Set.of("PGPASSWORD", "SMTP_PASSWORD", "WEBHOOK_URL", "HEALTHCHECK_PING_URL");
 
     static {
         DEFAULTS.put("PGHOST", "");
@@ -46,6 +42,8 @@ public final class Config {
         DEFAULTS.put("COMPRESSION", "zstd:3");
         DEFAULTS.put("VERIFY", "full");
         DEFAULTS.put("SANDBOX_IMAGE", "postgres:15");
+        health();
+        alerts();
         rule("PGPORT", v -> v.isEmpty() || v.matches("\\d{1,5}") && Integer.parseInt(v) > 0 && Integer.parseInt(v) < 65536,
                 "a port number 1-65535");
         rule("COMPRESSION", v -> Pattern.matches("zstd(:(-?[1-9]|1\\d|2[0-2]))?|gzip(:[1-9])?", v),
@@ -53,6 +51,57 @@ public final class Config {
         rule("VERIFY", v -> Set.of("full", "quick", "none").contains(v), "full, quick or none");
         rule("BACKUP_DIR", v -> !v.isBlank(), "a directory path");
         rule("LOG_DIR", v -> !v.isBlank(), "a directory path");
+    }
+
+    /** health-check's thresholds and targets. */
+    private static void health() {
+        number("CHECK_TIMEOUT_SECONDS", "5", 1, 60);
+        number("LATENCY_WARN_MS", "1000", 1, 600_000);
+        DEFAULTS.put("PGADMIN_CONTAINER", "inventory-pgadmin");
+        DEFAULTS.put("PGADMIN_URL", "");
+        rule("PGADMIN_URL", v -> v.isEmpty() || v.matches("https?://\\S+"), "an http:// or https:// URL");
+        number("DISK_WARN_PERCENT", "70", 1, 100);
+        number("DISK_CRITICAL_PERCENT", "85", 1, 100);
+        number("CONNECTIONS_WARN_PERCENT", "80", 1, 100);
+        number("CONNECTIONS_CRITICAL_PERCENT", "90", 1, 100);
+        number("LONG_QUERY_SECONDS", "300", 1, 86_400 * 7);
+        number("IDLE_IN_TRANSACTION_SECONDS", "60", 1, 86_400 * 7);
+        number("REPLICATION_LAG_WARN_SECONDS", "10", 1, 86_400);
+        DEFAULTS.put("SCHEDULED_TYPES", "daily,weekly");
+        rule("SCHEDULED_TYPES", v -> v.isBlank() || Arrays.stream(v.split(",")).map(String::strip)
+                .allMatch(t -> List.of("hourly", "daily", "weekly", "monthly", "yearly").contains(t)),
+                "a comma-separated list of hourly, daily, weekly, monthly, yearly (or empty)");
+    }
+
+    /** Alert channels (email, webhook, dead-man ping) and their rate limit. */
+    private static void alerts() {
+        DEFAULTS.put("SMTP_HOST", "");
+        number("SMTP_PORT", "587", 1, 65535);
+        DEFAULTS.put("SMTP_USER", "");
+        DEFAULTS.put("SMTP_PASSWORD", "");
+        DEFAULTS.put("SMTP_SECURITY", "starttls");
+        rule("SMTP_SECURITY", v -> Set.of("starttls", "ssl", "none").contains(v), "starttls, ssl or none");
+        DEFAULTS.put("SMTP_CA_FILE", "");
+        DEFAULTS.put("ALERT_EMAIL", "");
+        rule("ALERT_EMAIL", v -> v.isBlank() || Arrays.stream(v.split(",")).map(String::strip)
+                .allMatch(a -> a.matches("[^@\\s,]+@[^@\\s,]+")), "one or more addresses separated by commas");
+        DEFAULTS.put("ALERT_FROM", "");
+        rule("ALERT_FROM", v -> v.isBlank() || v.matches("[^@\\s,]+@[^@\\s,]+"), "an email address");
+        DEFAULTS.put("ALERT_SUBJECT_PREFIX", "ra-infrastructure");
+        DEFAULTS.put("WEBHOOK_URL", "");
+        rule("WEBHOOK_URL", v -> v.isEmpty() || v.matches("https?://\\S+"), "an http:// or https:// URL");
+        DEFAULTS.put("HEALTHCHECK_PING_URL", "");
+        rule("HEALTHCHECK_PING_URL", v -> v.isEmpty() || v.matches("https?://\\S+"), "an http:// or https:// URL");
+        number("ALERT_RATE_LIMIT_MINUTES", "15", 1, 7 * 24 * 60);
+        number("ALERT_TIMEOUT_SECONDS", "10", 1, 120);
+        DEFAULTS.put("ALERT_ON_WARNING", "true");
+        rule("ALERT_ON_WARNING", v -> v.equals("true") || v.equals("false"), "true or false");
+    }
+
+    private static void number(String key, String def, int min, int max) {
+        DEFAULTS.put(key, def);
+        rule(key, v -> v.matches("\\d{1,9}") && Integer.parseInt(v) >= min && Integer.parseInt(v) <= max,
+                "a whole number from " + min + " to " + max);
     }
 
     private static void rule(String key, Predicate<String> ok, String text) {
@@ -130,7 +179,7 @@ public final class Config {
                         "see config/ops.env.example");
             }
             String key = line.substring(0, eq).strip();
-            if (!DEFAULTS.containsKey(key) && !ALERT_KEYS.contains(key)) {
+            if (!DEFAULTS.containsKey(key)) {
                 throw new OpsException(ExitCode.USAGE, where + ": unknown key " + key,
                         "see config/ops.env.example for the known keys");
             }
@@ -157,7 +206,6 @@ public final class Config {
 
     public String get(String key) {
         if (values.containsKey(key)) return values.get(key);
-        if (ALERT_KEYS.contains(key)) return "";
         throw new IllegalArgumentException("unknown config key " + key);
     }
 

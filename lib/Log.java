@@ -49,23 +49,28 @@ public final class Log {
         String line = Instant.now().truncatedTo(ChronoUnit.MILLIS) + " " + level + " [" + ProcessHandle.current().pid()
                 + "] " + masked(message).replace('\n', ' ').replace('\r', ' ') + System.lineSeparator();
         try {
-            Files.createDirectories(file.getParent());
-            rotateIfLarge();
-            Files.writeString(file, line, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+            append(file, line);
         } catch (IOException e) {
             if (!warned) System.err.println("warning: cannot write log " + file + ": " + e.getMessage());
             warned = true;
         }
     }
 
-    private void rotateIfLarge() throws IOException {
-        if (!Files.exists(file) || Files.size(file) < ROTATE_BYTES) return;
-        for (int i = KEEP - 1; i >= 1; i--) {
-            Path from = rotated(i);
-            if (Files.exists(from)) Files.move(from, rotated(i + 1), StandardCopyOption.REPLACE_EXISTING);
-        }
-        Files.move(file, rotated(1), StandardCopyOption.REPLACE_EXISTING);
+    /** Appends a line to a file that rotates at 5 MB keeping 5 ({@code name.1} is the newest old one). */
+    public static void append(Path file, String line) throws IOException {
+        Files.createDirectories(file.getParent());
+        rotateIfLarge(file);
+        Files.writeString(file, line, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
     }
 
-    Path rotated(int n) { return file.resolveSibling(file.getFileName() + "." + n); }
+    private static void rotateIfLarge(Path file) throws IOException {
+        if (!Files.exists(file) || Files.size(file) < ROTATE_BYTES) return;
+        for (int i = KEEP - 1; i >= 1; i--) {
+            Path from = rotated(file, i);
+            if (Files.exists(from)) Files.move(from, rotated(file, i + 1), StandardCopyOption.REPLACE_EXISTING);
+        }
+        Files.move(file, rotated(file, 1), StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    static Path rotated(Path file, int n) { return file.resolveSibling(file.getFileName() + "." + n); }
 }

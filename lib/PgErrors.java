@@ -14,8 +14,7 @@ public final class PgErrors {
         String last = r.lastError();
         String c = target.container();
         if (target.docker()) {
-            if (err.contains("Cannot connect to the Docker daemon") || err.contains("error during connect")
-                    || err.contains("docker daemon is not running") || err.contains("dockerDesktopLinuxEngine")) {
+            if (Docker.engineDown(err)) {
                 return new OpsException(ExitCode.UNAVAILABLE, what + " failed: the Docker engine is not reachable",
                         "start Docker Desktop (or dockerd) and check DOCKER_HOST");
             }

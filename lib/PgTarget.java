@@ -79,6 +79,16 @@ public final class PgTarget {
         return PgPass.lookup(pgpassFile(), "localhost", "5432", "*", cfg.get("PGUSER")).orElse("");
     }
 
+    /**
+     * The password for a connection made from this host (JDBC) to {@code host:port/db}: PGPASSWORD, else
+     * the matching .pgpass entry.
+     */
+    public String passwordFor(String host, String port, String db) {
+        String p = cfg.get("PGPASSWORD");
+        if (!p.isEmpty()) return p;
+        return PgPass.lookup(pgpassFile(), host, port, db, cfg.get("PGUSER")).orElse("");
+    }
+
     private Path pgpassFile() {
         if (!cfg.get("PGPASSFILE").isEmpty()) return Path.of(cfg.get("PGPASSFILE"));
         String appdata = System.getenv("APPDATA");

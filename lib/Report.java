@@ -1,5 +1,7 @@
 package lib;
 
+import lib.alert.JobAlerts;
+
 import java.time.Duration;
 import java.time.Instant;
 import java.util.*;
@@ -11,8 +13,12 @@ import java.util.*;
 public final class Report {
     private Report() {}
 
-    /** Backs up each database in turn and reports; returns the aggregated exit code. */
-    public static int backups(Backup backup, List<String> dbs, Backup.Options o, Log log, boolean json) {
+    /**
+     * Backs up each database in turn and reports; returns the aggregated exit code. Scheduled (non-manual,
+     * non-dry) runs tell {@code alerts} each outcome.
+     */
+    public static int backups(Backup backup, List<String> dbs, Backup.Options o, Log log, boolean json, JobAlerts alerts) {
+        boolean alerting = !o.dryRun() && !o.type().equals("manual");
         List<Map<String, Object>> out = new ArrayList<>();
         int exit = ExitCode.OK;
         for (String db : dbs) {
@@ -26,6 +32,7 @@ public final class Report {
                 row.put("estimateBytes", r.estimateBytes());
                 row.put(o.dryRun() ? "wouldDelete" : "deleted", (o.dryRun() ? r.wouldPrune() : r.pruned()).stream().map(Object::toString).toList());
                 if (!json) System.out.println(human(r, o));
+                if (alerting) alerts.backup(db, null, o.verify().equals("none"));
             } catch (OpsException e) {
                 log.error("backup of " + db + " failed: " + e.oneLine());
                 row.put("status", "failed");
@@ -34,6 +41,7 @@ public final class Report {
                 if (!json) System.err.println("error: " + log.masked(e.oneLine()));
                 if (Cli.verbose) e.printStackTrace();
                 if (exit == ExitCode.OK) exit = e.exitCode();
+                if (alerting) alerts.backup(db, e, false);
             }
             out.add(row);
         }

@@ -8,8 +8,11 @@
 //DEPS com.github.luben:zstd-jni:1.5.7-28
 //DEPS com.fasterxml.jackson.core:jackson-databind:2.23.0
 //DEPS com.fasterxml.jackson.datatype:jackson-datatype-jsr310:2.23.0
+//DEPS org.postgresql:postgresql:42.7.14
+//DEPS org.eclipse.angus:angus-mail:2.0.5
 //DEPS org.junit.platform:junit-platform-console-standalone:1.14.4
 //DEPS org.assertj:assertj-core:3.27.7
+//DEPS com.github.davidmoten:subethasmtp:7.2.2
 //SOURCES ../lib/**.java
 //SOURCES *Test.java
 //SOURCES support/*.java

@@ -1,0 +1,71 @@
+package lib;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What the Docker engine says about itself and about containers, through the docker CLI (so DOCKER_HOST,
+ * contexts and Docker Desktop's named pipe work exactly as they do for the operator).
+ */
+public final class Docker {
+    /** A container as {@code docker inspect} sees it; {@code health} is null when it has no HEALTHCHECK. */
+    public record Container(String name, String status, boolean running, String health, int restartCount,
+                            int exitCode, String startedAt) {
+        public boolean healthy() { return running && (health == null || health.equals("healthy")); }
+
+        /** "running, healthy", "exited (137)", "running, unhealthy". */
+        public String describe() {
+            String s = running ? "running" : status + (status.equals("exited") ? " (" + exitCode + ")" : "");
+            return health == null ? s : s + ", " + health;
+        }
+    }
+
+    private Docker() {}
+
+    /** True when a docker CLI error means the engine itself cannot be reached. */
+    public static boolean engineDown(String err) {
+        return err.contains("Cannot connect to the Docker daemon") || err.contains("error during connect")
+                || err.contains("docker daemon is not running") || err.contains("dockerDesktopLinuxEngine")
+                || err.contains("connect: no such file or directory");
+    }
+
+    public static OpsException engineUnreachable(String detail) {
+        return new OpsException(ExitCode.UNAVAILABLE, "the Docker engine is not reachable (" + detail + ")",
+                "start Docker Desktop (or dockerd) and check DOCKER_HOST / docker context");
+    }
+
+    /** The engine's version, or an exception saying it cannot be reached. */
+    public static String engineVersion(Duration timeout) {
+        Proc.Result r = Proc.run(List.of("docker", "version", "--format", "{{.Server.Version}}"), Map.of(), timeout);
+        if (!r.ok()) throw engineUnreachable(r.lastError());
+        return r.stdout().strip();
+    }
+
+    /** The container's state; an exception when it does not exist or the engine is down. */
+    public static Container inspect(String name, Duration timeout) {
+        Proc.Result r = Proc.run(List.of("docker", "container", "inspect", name), Map.of(), timeout);
+        if (!r.ok()) {
+            String err = r.stderr() + r.stdout();
+            if (engineDown(err)) throw engineUnreachable(r.lastError());
+            if (err.contains("No such container") || err.contains("no such container")) {
+                throw new OpsException(ExitCode.UNAVAILABLE, "container " + name + " does not exist",
+                        "docker ps -a lists containers; check the name in your config");
+            }
+            throw new OpsException(ExitCode.UNAVAILABLE, "docker inspect " + name + " failed: " + r.lastError(), null);
+        }
+        try {
+            JsonNode c = Manifest.JSON.readTree(r.stdout()).path(0);
+            JsonNode s = c.path("State");
+            JsonNode h = s.path("Health").path("Status");
+            return new Container(name, s.path("Status").asText("unknown"), s.path("Running").asBoolean(),
+                    h.isMissingNode() || h.asText().isEmpty() ? null : h.asText(), c.path("RestartCount").asInt(),
+                    s.path("ExitCode").asInt(), s.path("StartedAt").asText(""));
+        } catch (IOException e) {
+            throw new OpsException(ExitCode.UNAVAILABLE, "cannot read docker inspect output for " + name + ": " + e.getMessage(), null);
+        }
+    }
+}

@@ -1,0 +1,66 @@
+package lib;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.MissingNode;
+
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * {@code LOG_DIR/metrics.jsonl}: one compact JSON object per run with every measured value, for
+ * dashboards and for the next run to compare against. Rotates like the logs.
+ */
+public final class Metrics {
+    private static final int TAIL = 256 * 1024;
+    private final Path file;
+
+    public Metrics(Path logDir) { this.file = logDir.resolve("metrics.jsonl"); }
+
+    public Path file() { return file; }
+
+    /** Appends one line; a metrics file that cannot be written is reported, never fatal. */
+    public void append(Object record, Log log) {
+        try {
+            String line = Manifest.JSON.copy().disable(com.fasterxml.jackson.databind.SerializationFeature.INDENT_OUTPUT)
+                    .writeValueAsString(record);
+            Log.append(file, line + "\n");
+        } catch (IOException e) {
+            log.warn("cannot write " + file + ": " + e.getMessage());
+        }
+    }
+
+    /** The newest complete line (from the rotated file after a rotation), or a missing node. */
+    public JsonNode last() {
+        for (Path f : new Path[] {file, Log.rotated(file, 1)}) {
+            String line = lastLine(f);
+            if (line == null) continue;
+            try {
+                return Manifest.JSON.readTree(line);
+            } catch (IOException e) {
+                return MissingNode.getInstance();
+            }
+        }
+        return MissingNode.getInstance();
+    }
+
+    private static String lastLine(Path f) {
+        if (!Files.isRegularFile(f)) return null;
+        try (RandomAccessFile raf = new RandomAccessFile(f.toFile(), "r")) {
+            long len = raf.length();
+            int n = (int) Math.min(len, TAIL);
+            byte[] buf = new byte[n];
+            raf.seek(len - n);
+            raf.readFully(buf);
+            String[] lines = new String(buf, StandardCharsets.UTF_8).split("\n");
+            for (int i = lines.length - 1; i >= 0; i--) {
+                if (lines[i].startsWith("{") && lines[i].endsWith("}")) return lines[i];
+            }
+            return null;
+        } catch (IOException e) {
+            return null;
+        }
+    }
+}

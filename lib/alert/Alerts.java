@@ -1,0 +1,230 @@
+package lib.alert;
+
+import lib.Config;
+import lib.Log;
+import lib.Report;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.*;
+import java.util.concurrent.*;
+
+/**
+ * Turns "what is failing now" into as few messages as the operator needs: the first failure of a type
+ * alerts at once on every channel, silence while it persists, a reminder each ALERT_RATE_LIMIT_MINUTES
+ * saying how long it has been failing, an immediate alert when it gets worse, and one RECOVERED notice
+ * with the downtime when it clears. A channel that fails is not marked as told, so the next run retries.
+ */
+public final class Alerts {
+    /**
+     * A failing check or job. {@code type} is the stable key rate limits hang on ("query",
+     * "backup:inventory"); {@code severity} is critical or warning.
+     */
+    public record Failure(String type, String severity, String title, String detail, String action, String runbook) {}
+
+    /** What happened to one message on one channel. */
+    public record Delivery(String channel, String event, String subject, boolean ok, String error) {}
+
+    private record Planned(Channel channel, Message message, Runnable onSent) {}
+
+    private final Log log;
+    private final Clock clock;
+    private final List<Channel> channels;
+    private final AlertState state;
+    private final Duration window;
+    private final Duration timeout;
+    private final Notices notices;
+    private final boolean onWarning;
+
+    public Alerts(Config cfg, Log log, Clock clock, List<Channel> channels) {
+        this.log = log;
+        this.clock = clock;
+        this.channels = List.copyOf(channels);
+        this.timeout = Duration.ofSeconds(cfg.integer("ALERT_TIMEOUT_SECONDS"));
+        this.state = new AlertState(cfg.path("LOG_DIR"), log, timeout.multipliedBy(2).plusSeconds(5));
+        this.window = Duration.ofMinutes(cfg.integer("ALERT_RATE_LIMIT_MINUTES"));
+        this.notices = new Notices(cfg.get("ALERT_SUBJECT_PREFIX"));
+        this.onWarning = Boolean.parseBoolean(cfg.get("ALERT_ON_WARNING"));
+    }
+
+    /** The configured channels (email, webhook) on the system clock. */
+    public static Alerts from(Config cfg, Log log) {
+        List<Channel> chs = new ArrayList<>();
+        Mailer.from(cfg).ifPresent(chs::add);
+        Webhook.from(cfg).ifPresent(chs::add);
+        return new Alerts(cfg, log, Clock.systemUTC(), chs);
+    }
+
+    public List<Channel> channels() { return channels; }
+
+    public AlertState state() { return state; }
+
+    /** The host name alerts name, for other reports to agree with them. */
+    public static String host() { return Notices.host(); }
+
+    /**
+     * Records this run's outcome and sends what is due.
+     * @param source who evaluates these types ("health-check", "backup")
+     * @param scope every type this run evaluated: a type in scope that is not failing has recovered
+     * @param failing what fails now (each type must be in scope)
+     */
+    public List<Delivery> report(String source, Collection<String> scope, List<Failure> failing) {
+        if (channels.isEmpty()) return List.of();
+        List<Failure> alerting = failing.stream().filter(f -> onWarning || f.severity().equals("critical")).toList();
+        List<Delivery> out = new ArrayList<>();
+        state.update(data -> {
+            Instant now = clock.instant().truncatedTo(ChronoUnit.SECONDS);
+            List<Planned> plan = new ArrayList<>();
+            planPendingRecoveries(data, plan);
+            for (Failure f : alerting) planAlert(data, source, f, alerting, now, plan);
+            planRecovery(data, source, scope, alerting, now, plan);
+            out.addAll(deliver(plan));
+        });
+        return out;
+    }
+
+    private void planAlert(AlertState.Data data, String source, Failure f, List<Failure> all, Instant now, List<Planned> plan) {
+        AlertState.Incident inc = data.incidents.computeIfAbsent(f.type(), t -> {
+            AlertState.Incident i = new AlertState.Incident();
+            i.since = now;
+            i.source = source;
+            return i;
+        });
+        inc.severity = f.severity();
+        inc.title = f.title();
+        inc.detail = f.detail();
+        inc.lastSeen = now;
+        List<Failure> others = all.stream().filter(o -> o != f).toList();
+        for (Channel ch : channels) {
+            AlertState.Sent last = inc.sent.get(ch.name());
+            String event = last == null || rank(f.severity()) > rank(last.severity) ? "alert"
+                    : Duration.between(last.at, now).compareTo(window) >= 0 ? "reminder" : null;
+            if (event == null) continue;
+            Message m = notices.alert(f, event, inc.since, now, others);
+            plan.add(new Planned(ch, m, () -> {
+                AlertState.Sent s = new AlertState.Sent();
+                s.at = now;
+                s.severity = f.severity();
+                inc.sent.put(ch.name(), s);
+            }));
+        }
+    }
+
+    private void planRecovery(AlertState.Data data, String source, Collection<String> scope, List<Failure> failing,
+                              Instant now, List<Planned> plan) {
+        Set<String> failingTypes = new HashSet<>();
+        failing.forEach(f -> failingTypes.add(f.type()));
+        Map<String, AlertState.Incident> recovered = new TreeMap<>();
+        data.incidents.forEach((type, inc) -> {
+            if (scope.contains(type) && !failingTypes.contains(type) && source.equals(inc.source)) recovered.put(type, inc);
+        });
+        recovered.keySet().forEach(data.incidents::remove);
+        recovered.values().removeIf(inc -> inc.sent.isEmpty());
+        if (recovered.isEmpty()) return;
+        Message m = notices.recovered(recovered, now);
+        Set<String> told = new TreeSet<>();
+        recovered.values().forEach(inc -> told.addAll(inc.sent.keySet()));
+        AlertState.PendingRecovery pending = new AlertState.PendingRecovery();
+        pending.message = m;
+        pending.channels.addAll(told);
+        data.recoveries.add(pending);
+        planPending(pending, data, plan);
+    }
+
+    private void planPendingRecoveries(AlertState.Data data, List<Planned> plan) {
+        for (AlertState.PendingRecovery p : List.copyOf(data.recoveries)) planPending(p, data, plan);
+    }
+
+    private void planPending(AlertState.PendingRecovery p, AlertState.Data data, List<Planned> plan) {
+        for (Channel ch : channels) {
+            if (!p.channels.contains(ch.name())) continue;
+            plan.add(new Planned(ch, p.message, () -> {
+                p.channels.remove(ch.name());
+                if (p.channels.isEmpty()) data.recoveries.remove(p);
+            }));
+        }
+    }
+
+    /**
+     * Sends each channel's messages in order, channels in parallel. After a channel fails once in a run
+     * its remaining messages wait for the next run instead of each waiting out the timeout.
+     */
+    private List<Delivery> deliver(List<Planned> plan) {
+        Map<Channel, List<Planned>> byChannel = new LinkedHashMap<>();
+        plan.forEach(p -> byChannel.computeIfAbsent(p.channel(), c -> new ArrayList<>()).add(p));
+        ExecutorService pool = Executors.newCachedThreadPool(daemon());
+        try {
+            List<Future<List<Delivery>>> futures = new ArrayList<>();
+            byChannel.values().forEach(queue -> futures.add(pool.submit(() -> sendAll(queue))));
+            List<Delivery> out = new ArrayList<>();
+            for (Future<List<Delivery>> f : futures) out.addAll(join(f));
+            return out;
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    private List<Delivery> sendAll(List<Planned> queue) {
+        List<Delivery> out = new ArrayList<>();
+        String failure = null;
+        for (Planned p : queue) {
+            Message m = p.message();
+            String channel = p.channel().name();
+            if (failure != null) {
+                out.add(new Delivery(channel, m.event(), m.subject(), false, "not tried: " + failure));
+                continue;
+            }
+            try {
+                p.channel().send(m);
+                synchronized (this) { p.onSent().run(); }
+                log.info("alert sent via " + channel + ": " + m.subject());
+                out.add(new Delivery(channel, m.event(), m.subject(), true, null));
+            } catch (RuntimeException e) {
+                failure = e instanceof lib.OpsException o ? o.oneLine() : e.toString();
+                log.warn("alert via " + channel + " failed, retried next run: " + failure + " (" + m.subject() + ")");
+                out.add(new Delivery(channel, m.event(), m.subject(), false, failure));
+            }
+        }
+        return out;
+    }
+
+    private List<Delivery> join(Future<List<Delivery>> f) {
+        try {
+            return f.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return List.of();
+        } catch (ExecutionException e) {
+            throw new IllegalStateException(e.getCause());
+        }
+    }
+
+    /** --test-alert: one test message through every channel, each result reported. */
+    public List<Delivery> test(String script) {
+        Message m = notices.test(script, clock.instant());
+        List<Planned> plan = new ArrayList<>();
+        channels.forEach(ch -> plan.add(new Planned(ch, m, () -> { })));
+        return deliver(plan);
+    }
+
+    static int rank(String severity) {
+        return switch (severity) {
+            case "critical" -> 2;
+            case "warning" -> 1;
+            default -> 0;
+        };
+    }
+
+    static ThreadFactory daemon() {
+        return r -> {
+            Thread t = new Thread(r, "alert-send");
+            t.setDaemon(true);
+            return t;
+        };
+    }
+
+    /** "1h 5m" for durations in alert texts. */
+    static String span(Instant from, Instant to) { return Report.age(Duration.between(from, to)); }
+}

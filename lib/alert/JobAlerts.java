@@ -1,0 +1,56 @@
+package lib.alert;
+
+import lib.ExitCode;
+import lib.Log;
+import lib.OpsException;
+
+import java.util.List;
+
+/**
+ * Alerts for scheduled jobs (PRD BAK-09): a failed or unverified backup of a database alerts under its
+ * own type ({@code backup:<db>}), rate-limited like the checks, and the next good one sends RECOVERED.
+ * Restores do the same under {@code restore:<db>}.
+ */
+public final class JobAlerts {
+    private final Alerts alerts;
+    private final Log log;
+
+    public JobAlerts(Alerts alerts, Log log) {
+        this.alerts = alerts;
+        this.log = log;
+    }
+
+    /** A backup of {@code db} ended: {@code failure} null means it succeeded and was verified (or verify was off). */
+    public void backup(String db, OpsException failure, boolean unverified) {
+        String type = "backup:" + db;
+        if (failure != null) {
+            String title = failure.exitCode() == ExitCode.VERIFY_FAILED ? "backup of " + db + " failed verification"
+                    : "backup of " + db + " failed";
+            send(type, List.of(failed(type, "critical", title, failure, "docs/alerts.md#backups")));
+        } else if (unverified) {
+            send(type, List.of(new Alerts.Failure(type, "warning", "backup of " + db + " taken without verification",
+                    "VERIFY=none: the backup was not test-restored and does not count as verified",
+                    "set VERIFY=full (or quick) in config/ops.env", "docs/alerts.md#backups")));
+        } else {
+            send(type, List.of());
+        }
+    }
+
+    /** A restore into {@code target} ended: {@code failure} null means it succeeded. */
+    public void restore(String target, OpsException failure) {
+        String type = "restore:" + target;
+        send(type, failure == null ? List.of()
+                : List.of(failed(type, "critical", "restore into " + target + " failed", failure, "docs/alerts.md#restore")));
+    }
+
+    private Alerts.Failure failed(String type, String severity, String title, OpsException e, String runbook) {
+        return new Alerts.Failure(type, severity, title, log.masked(e.getMessage()), log.masked(String.valueOf(e.hint())), runbook);
+    }
+
+    private void send(String type, List<Alerts.Failure> failing) {
+        String source = type.substring(0, type.indexOf(':'));
+        alerts.report(source, List.of(type), failing).forEach(d -> {
+            if (!d.ok()) System.err.println("warning: alert via " + d.channel() + " failed: " + d.error());
+        });
+    }
+}

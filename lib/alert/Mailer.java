@@ -184,7 +184,8 @@ public final class Mailer implements Channel {
             return context.getSocketFactory();
         } catch (IOException | GeneralSecurityException e) {
             String why = e instanceof NoSuchFileException ? "no such file" : reason(e);
-            throw new OpsException(ExitCode.USAGE, "email: cannot read certificate SMTP_CA_FILE " + caFile + " (" + why + ")", "set SMTP_CA_FILE to a PEM or DER certificate file, or leave it empty");
+            throw new OpsException(ExitCode.USAGE, "email: cannot read certificate SMTP_CA_FILE " + caFile + " (" + why + ")",
+                    "set SMTP_CA_FILE to a PEM or DER certificate file, or leave it empty");
         }
     }
 
@@ -248,7 +249,7 @@ public final class Mailer implements Channel {
                     "set SMTP_CA_FILE to the server's CA certificate (PEM) if it uses a private CA", e);
         }
         if (why.contains("subject alternative") || why.contains("No name matching") || why.contains("identity")) {
-            return fail("TLS certificate of " + where + " does not match the name " + host + " (" + why + ")",
+            return fail("TLS certificate of " + where + " is not valid for the name " + host,
                     "set SMTP_HOST to the name the certificate was issued for", e);
         }
         return fail("TLS handshake with " + where + " failed (" + why + ")",

@@ -28,6 +28,7 @@ public final class Probe implements AutoCloseable {
     private final JsonNode previous;
     private final Map<String, Object> memo = new ConcurrentHashMap<>();
     private volatile Connection connection;
+    private volatile SQLException failure;
     private volatile int attempts;
     private volatile long connectMillis;
 
@@ -72,7 +73,17 @@ public final class Probe implements AutoCloseable {
      */
     public synchronized Connection sql() throws SQLException {
         if (connection != null) return connection;
-        SQLException last = null;
+        if (failure != null) throw failure;
+        try {
+            return connectWithRetries();
+        } catch (SQLException e) {
+            failure = e;
+            throw e;
+        }
+    }
+
+    private Connection connectWithRetries() throws SQLException {
+        SQLException last;
         for (int i = 0; ; i++) {
             attempts = i + 1;
             long start = System.nanoTime();

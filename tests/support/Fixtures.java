@@ -54,7 +54,7 @@ public final class Fixtures {
         assumeTrue(ok, "no Docker engine or image " + IMAGE + " (" + r.lastError() + "); docker tests skipped outside CI");
     }
 
-    static Path bin() {
+    public static Path bin() {
         return ScratchServer.findBinaries(System.getenv("PG_BIN"))
                 .orElseThrow(() -> new AssertionError("PostgreSQL server binaries (initdb) not found: install postgresql-15"));
     }

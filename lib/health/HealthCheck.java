@@ -120,7 +120,7 @@ public final class HealthCheck {
         for (String need : c.needs()) {
             CheckResult n = results.get(need);
             if (n != null && (n.status() == Status.CRITICAL || n.status() == Status.SKIPPED)) {
-                return new CheckResult(c.name(), Status.SKIPPED, "not checked: " + need + " failed", Map.of(), null, r.millis());
+                return new CheckResult(c.name(), Status.SKIPPED, "skipped: " + need + " failed", Map.of(), null, r.millis());
             }
         }
         return r;

@@ -4,13 +4,16 @@ import lib.Proc;
 
 import java.util.List;
 
-/** 3. pg_isready: inside the container in docker mode, this host's binary in direct mode. */
+/**
+ * 3. pg_isready: inside the container in docker mode, this host's binary in direct mode. When SELECT 1
+ * fails too, that failure is the one reported (it says more), and this one is counted as skipped.
+ */
 final class ReadyCheck implements Check {
     public String name() { return "ready"; }
 
     public String problem() { return "PostgreSQL not accepting connections (pg_isready)"; }
 
-    public List<String> needs() { return List.of("container"); }
+    public List<String> needs() { return List.of("container", "query"); }
 
     public CheckResult run(Probe p) {
         List<String> args = List.of("-t", String.valueOf(Math.max(1, p.remaining().toSeconds() - 1)));

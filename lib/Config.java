@@ -148,6 +148,7 @@ public final class Config {
         }
         flags.forEach((k, v) -> { if (v != null) { values.put(k, v); sources.put(k, "flag"); } });
         values.forEach((k, v) -> validate(k, v, sources.get(k)));
+        for (String pair : List.of("DISK", "CONNECTIONS")) ordered(values, sources, pair + "_WARN_PERCENT", pair + "_CRITICAL_PERCENT");
         return new Config(values, sources, home);
     }
 
@@ -194,6 +195,14 @@ public final class Config {
         }
         int hash = v.indexOf(" #");
         return hash >= 0 ? v.substring(0, hash).strip() : v;
+    }
+
+    /** A warning threshold above its critical one would never warn. */
+    private static void ordered(Map<String, String> values, Map<String, String> sources, String warn, String crit) {
+        if (Integer.parseInt(values.get(warn)) > Integer.parseInt(values.get(crit))) {
+            throw new OpsException(ExitCode.USAGE, warn + "=" + values.get(warn) + " (from " + sources.get(warn) + ") is above "
+                    + crit + "=" + values.get(crit) + " (from " + sources.get(crit) + ")", "the warning threshold must not exceed the critical one");
+        }
     }
 
     private static void validate(String key, String value, String source) {

@@ -32,21 +32,17 @@ public final class Metrics {
         }
     }
 
-    /** The newest complete line (from the rotated file after a rotation), or a missing node. */
+    /** The newest complete record (from the rotated file after a rotation), or a missing node. */
     public JsonNode last() {
         for (Path f : new Path[] {file, Log.rotated(file, 1)}) {
-            String line = lastLine(f);
-            if (line == null) continue;
-            try {
-                return Manifest.JSON.readTree(line);
-            } catch (IOException e) {
-                return MissingNode.getInstance();
-            }
+            JsonNode record = lastRecord(f);
+            if (record != null) return record;
         }
         return MissingNode.getInstance();
     }
 
-    private static String lastLine(Path f) {
+    /** The newest line that parses as an object: a run killed mid-write leaves a cut line behind. */
+    private static JsonNode lastRecord(Path f) {
         if (!Files.isRegularFile(f)) return null;
         try (RandomAccessFile raf = new RandomAccessFile(f.toFile(), "r")) {
             long len = raf.length();
@@ -56,9 +52,18 @@ public final class Metrics {
             raf.readFully(buf);
             String[] lines = new String(buf, StandardCharsets.UTF_8).split("\n");
             for (int i = lines.length - 1; i >= 0; i--) {
-                if (lines[i].startsWith("{") && lines[i].endsWith("}")) return lines[i];
+                JsonNode node = parse(lines[i]);
+                if (node != null && node.isObject()) return node;
             }
             return null;
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    private static JsonNode parse(String line) {
+        try {
+            return line.startsWith("{") ? Manifest.JSON.readTree(line) : null;
         } catch (IOException e) {
             return null;
         }

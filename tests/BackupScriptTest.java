@@ -8,6 +8,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import tests.support.Fixtures;
+import tests.support.HttpReceiver;
 import tests.support.Scripts;
 
 import java.io.File;
@@ -234,6 +235,35 @@ class BackupScriptTest {
         assertThat(entries).hasSize(1);
         assertThat(entries.get(0).db()).isEqualTo(good);
         assertThat(entries.get(0).verified()).isTrue();
+    }
+
+    @Test
+    void aFailedScheduledBackupAlertsOnceAndTheNextGoodOneSendsRecovered() throws Exception {
+        ScratchServer server = Fixtures.trustCluster();
+        String db = "alerted_" + uid();
+        try (HttpReceiver hook = new HttpReceiver()) {
+            Files.createDirectories(home.resolve("config"));
+            Files.writeString(home.resolve("config/monitoring.env"), "WEBHOOK_URL=" + hook.url("/hook") + "\n");
+            Scripts.Run failed = Scripts.run(Fixtures.env(server, home), "backup.java", "--type", "daily", "--db", db);
+            assertThat(failed.exit()).as(failed.all()).isEqualTo(ExitCode.UNAVAILABLE);
+            JsonNode alert = JSON.readTree(hook.awaitRequests(1, java.time.Duration.ofSeconds(5)).get(0).body());
+            assertThat(alert.path("subject").asText()).isEqualTo("[ALERT] ra-infrastructure - backup of " + db + " failed");
+            assertThat(alert.path("text").asText()).contains("does not exist").contains("Action:").contains("docs/alerts.md#backups");
+
+            Scripts.Run again = Scripts.run(Fixtures.env(server, home), "backup.java", "--type", "daily", "--db", db);
+            assertThat(again.exit()).isEqualTo(ExitCode.UNAVAILABLE);
+            assertThat(hook.requests()).as("rate-limited: no second alert").hasSize(1);
+            Scripts.Run manual = Scripts.run(Fixtures.env(server, home), "backup.java", "--db", db);
+            assertThat(manual.exit()).isEqualTo(ExitCode.UNAVAILABLE);
+            assertThat(hook.requests()).as("manual runs are watched by their operator, not alerted").hasSize(1);
+
+            dropAfter.add(db);
+            Fixtures.createDb(pg(server), db, 10);
+            Scripts.Run good = Scripts.run(Fixtures.env(server, home), "backup.java", "--type", "daily", "--db", db);
+            assertThat(good.exit()).as(good.all()).isEqualTo(0);
+            JsonNode recovered = JSON.readTree(hook.awaitRequests(2, java.time.Duration.ofSeconds(5)).get(1).body());
+            assertThat(recovered.path("subject").asText()).startsWith("[RECOVERED] ra-infrastructure - backup of " + db + " failed (down ");
+        }
     }
 
     // ---------------------------------------------------------------- names and secrets

@@ -8,6 +8,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -109,18 +110,43 @@ class ConfigTest {
     }
 
     @Test
-    void exampleFileDocumentsEveryKeyWithItsDefault() throws Exception {
-        Path example = Path.of(System.getenv().getOrDefault("RA_INFRA_HOME", "")).toAbsolutePath().resolve("config/ops.env.example");
-        String text = Files.readString(example);
+    void alertAndCheckSettingsAreValidated() throws Exception {
+        Map<String, String> bad = Map.of("SMTP_SECURITY", "tls", "ALERT_EMAIL", "ops@example.com; boss",
+                "WEBHOOK_URL", "hooks.slack.com/x", "ALERT_RATE_LIMIT_MINUTES", "0", "CHECK_TIMEOUT_SECONDS", "five",
+                "ALERT_ON_WARNING", "yes", "SCHEDULED_TYPES", "daily,nightly", "DISK_WARN_PERCENT", "101");
+        bad.forEach((key, value) -> assertThatThrownBy(() -> load(null, Map.of(key, value), Map.of()))
+                .as(key).isInstanceOfSatisfying(OpsException.class, e -> {
+                    assertThat(e.exitCode()).isEqualTo(ExitCode.USAGE);
+                    assertThat(e.getMessage()).contains(key).contains(value);
+                }));
+        assertThatThrownBy(() -> load(null, Map.of("DISK_WARN_PERCENT", "90"), Map.of()))
+                .hasMessageContaining("DISK_WARN_PERCENT=90").hasMessageContaining("above DISK_CRITICAL_PERCENT=85");
+        write("monitoring.env", "WEBHOOK_URL=https://hooks.slack.com/services/T0/B0/s3cret\nALERT_EMAIL=a@x.org, b@y.org\n");
+        Config ok = load(null, Map.of(), Map.of());
+        assertThat(ok.get("ALERT_EMAIL")).isEqualTo("a@x.org, b@y.org");
+        assertThat(ok.describe().get("WEBHOOK_URL")).as("a webhook URL carries its token").isEqualTo("********");
+    }
+
+    @Test
+    void exampleFilesDocumentEveryKeyWithItsDefault() throws Exception {
+        Path root = Path.of(System.getenv().getOrDefault("RA_INFRA_HOME", "")).toAbsolutePath();
+        String ops = Files.readString(root.resolve("config/ops.env.example"));
+        String monitoring = Files.readString(root.resolve("config/monitoring.env.example"));
         Config defaults = load(null, Map.of(), Map.of());
-        for (String key : new String[] {"PGHOST", "PGPORT", "PGUSER", "PGPASSWORD", "PGDATABASE", "DOCKER_CONTAINER", "BACKUP_DIR",
-                "LOG_DIR", "KEEP_HOURLY", "KEEP_DAILY", "KEEP_WEEKLY", "KEEP_MONTHLY", "KEEP_YEARLY", "COMPRESSION", "VERIFY", "PG_BIN",
-                "PGPASSFILE", "SANDBOX_IMAGE"}) {
-            assertThat(text).as(key).containsPattern("(?m)^#? ?" + key + "=" + java.util.regex.Pattern.quote(defaults.get(key)) + "$");
+        assertThat(defaults.describe()).hasSizeGreaterThan(40);
+        for (String key : defaults.describe().keySet()) {
+            String line = "(?m)^#? ?" + key + "=" + java.util.regex.Pattern.quote(defaults.get(key)) + "$";
+            assertThat(ops + monitoring).as(key).containsPattern(line);
         }
-        // the example itself must load
-        Path copy = home.resolve("example.env");
-        Files.writeString(copy, text);
-        load(copy, Map.of(), Map.of());
+        // the examples themselves must load, alone and as the pair the scripts read
+        for (String text : List.of(ops, monitoring)) {
+            Path copy = home.resolve("example.env");
+            Files.writeString(copy, text);
+            load(copy, Map.of(), Map.of());
+        }
+        Files.createDirectories(home.resolve("config"));
+        Files.writeString(home.resolve("config/ops.env"), ops);
+        Files.writeString(home.resolve("config/monitoring.env"), monitoring);
+        assertThat(load(null, Map.of(), Map.of()).get("ALERT_RATE_LIMIT_MINUTES")).isEqualTo("15");
     }
 }

@@ -75,6 +75,12 @@ class HealthCheckScriptTest {
                 "ALERT_EMAIL=oncall@example.com, boss@example.com");
     }
 
+    private void allChannels(SmtpServer mail, String webhook, String ping) throws Exception {
+        emailTo(mail);
+        Files.writeString(home.resolve("config/monitoring.env"), "WEBHOOK_URL=" + webhook + "\nHEALTHCHECK_PING_URL=" + ping + "\n",
+                StandardOpenOption.APPEND);
+    }
+
     private static int freePort() throws Exception {
         try (ServerSocket s = new ServerSocket(0)) {
             return s.getLocalPort();
@@ -115,9 +121,7 @@ class HealthCheckScriptTest {
         SmtpServer mail = smtp();
         HttpReceiver hook = http();
         HttpReceiver ping = http();
-        emailTo(mail);
-        Files.writeString(home.resolve("config/monitoring.env"), "WEBHOOK_URL=" + hook.url("/hooks/T0KEN") + "\n"
-                + "HEALTHCHECK_PING_URL=" + ping.url("/ping/uuid-1") + "\n", StandardOpenOption.APPEND);
+        allChannels(mail, hook.url("/hooks/T0KEN"), ping.url("/ping/uuid-1"));
         Map<String, String> down = env("PGPORT", String.valueOf(freePort()));
 
         Scripts.Run first = Scripts.run(down, "health-check.java");
@@ -191,9 +195,7 @@ class HealthCheckScriptTest {
         SmtpServer mail = smtp();
         HttpReceiver hook = http();
         HttpReceiver ping = http();
-        emailTo(mail);
-        Files.writeString(home.resolve("config/monitoring.env"), "WEBHOOK_URL=" + hook.url("/h") + "\nHEALTHCHECK_PING_URL="
-                + ping.url("/p") + "\n", StandardOpenOption.APPEND);
+        allChannels(mail, hook.url("/h"), ping.url("/p"));
         Scripts.Run run = Scripts.run(env(), "health-check.java", "--test-alert", "--json");
         assertThat(run.exit()).as(run.all()).isEqualTo(0);
         JsonNode out = JSON.readTree(run.out());

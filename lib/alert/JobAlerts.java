@@ -44,7 +44,7 @@ public final class JobAlerts {
     }
 
     private Alerts.Failure failed(String type, String severity, String title, OpsException e, String runbook) {
-        return new Alerts.Failure(type, severity, title, log.masked(e.getMessage()), log.masked(String.valueOf(e.hint())), runbook);
+        return new Alerts.Failure(type, severity, title, log.masked(e.getMessage()), e.hint() == null ? null : log.masked(e.hint()), runbook);
     }
 
     private void send(String type, List<Alerts.Failure> failing) {

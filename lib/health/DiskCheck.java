@@ -24,6 +24,9 @@ final class DiskCheck implements Check {
         double percent() { return total == 0 ? 0 : 100.0 * used / total; }
     }
 
+    /** Where the official image and ours keep the cluster (PGDATA). */
+    static final String STANDARD_PGDATA = "/var/lib/postgresql/data";
+
     /** The database's size and its data directory's filesystem (null when not measurable from here). */
     private record DbSide(long bytes, Usage volume) {}
 
@@ -52,10 +55,15 @@ final class DiskCheck implements Check {
     }
 
     private static DbSide database(Probe p) {
+        // In docker mode df runs beside the query: the image's standard data directory is nearly always it.
+        CompletableFuture<Usage> guess = p.config().dockerMode()
+                ? CompletableFuture.supplyAsync(() -> df(p, STANDARD_PGDATA), HealthCheck.DAEMONS) : null;
         try (Statement st = p.sql().createStatement();
              ResultSet rs = st.executeQuery("SELECT pg_database_size(current_database()), current_setting('data_directory', true)")) {
             rs.next();
-            return new DbSide(rs.getLong(1), volume(p, rs.getString(2)));
+            String dataDir = rs.getString(2);
+            boolean standard = dataDir == null || dataDir.isBlank() || dataDir.equals(STANDARD_PGDATA);
+            return new DbSide(rs.getLong(1), guess != null && standard ? guess.join() : volume(p, dataDir));
         } catch (Exception e) {
             throw new CompletionException(e);
         }
@@ -95,14 +103,16 @@ final class DiskCheck implements Check {
 
     /** The data directory's filesystem: df inside the container, or here when the server is local. */
     private static Usage volume(Probe p, String dataDir) throws IOException {
-        if (p.config().dockerMode()) {
-            String dir = dataDir == null || dataDir.isBlank() ? "/var/lib/postgresql/data" : dataDir;
-            Proc.Result r = Proc.run(p.target().command("df", List.of("-Pk", dir)), p.target().env(null), p.remaining());
-            return r.ok() ? parseDf(r.stdout()) : null;
-        }
+        if (p.config().dockerMode()) return df(p, dataDir);
         String host = p.endpoint().split(":")[0];
         boolean local = host.equals("localhost") || host.equals("127.0.0.1") || host.equals("::1");
         return local && dataDir != null && !dataDir.isBlank() ? local("volume", Path.of(dataDir)) : null;
+    }
+
+    /** df inside the container; null when the image has no df. */
+    private static Usage df(Probe p, String dir) {
+        Proc.Result r = Proc.run(p.target().command("df", List.of("-Pk", dir)), p.target().env(null), p.remaining());
+        return r.ok() ? parseDf(r.stdout()) : null;
     }
 
     /** POSIX df -Pk: the second line's total and used 1K blocks. */

@@ -19,6 +19,10 @@ final class ReadyCheck implements Check {
         List<String> args = List.of("-t", String.valueOf(Math.max(1, p.remaining().toSeconds() - 1)));
         Proc.Result r = Proc.run(p.target().command("pg_isready", args), p.target().env(null), p.remaining());
         String said = (r.stdout() + " " + r.stderr()).strip().replaceAll("\\s+", " ");
+        if (p.target().docker() && (r.exit() >= 125 || r.stderr().contains("Error response from daemon"))) {
+            String c = p.target().container();
+            return CheckResult.critical("docker exec into " + c + " failed: " + r.lastError(), "docker ps -a shows its state; docker start " + c);
+        }
         return switch (r.exit()) {
             case 0 -> CheckResult.ok(said.isEmpty() ? "accepting connections" : said);
             case 1 -> CheckResult.critical("server is rejecting connections (starting up or shutting down): " + said,

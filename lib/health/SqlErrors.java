@@ -9,8 +9,9 @@ final class SqlErrors {
         String msg = String.valueOf(e.getMessage());
         String where = p.endpoint();
         String user = p.config().get("PGUSER");
-        String start = p.config().dockerMode() ? "docker start " + p.config().get("DOCKER_CONTAINER") + ", and check the published port"
-                : "is PostgreSQL running?";
+        String start = p.config().dockerMode() ? "docker start " + p.config().get("DOCKER_CONTAINER")
+                + " if it is stopped; check that PGPORT is its published port (docker port " + p.config().get("DOCKER_CONTAINER") + ")"
+                : "is PostgreSQL running? check PGHOST and PGPORT";
         String attempts = p.attempts() > 1 ? " after " + p.attempts() + " attempts" : "";
         if (state.equals("28P01") || state.equals("28000")) {
             return CheckResult.critical("password authentication failed for user " + user + " at " + where,
@@ -27,7 +28,7 @@ final class SqlErrors {
         if (state.startsWith("08")) {
             String cause = msg.contains("refused") ? "connection refused" : msg.replaceAll("\\s+", " ");
             return CheckResult.critical("cannot connect to " + where + " (" + cause + ")" + attempts,
-                    start + " check PGHOST and PGPORT");
+                    start);
         }
         if (state.equals("57P03")) {
             return CheckResult.critical("server at " + where + " is starting up or shutting down" + attempts,

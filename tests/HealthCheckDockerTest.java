@@ -288,7 +288,7 @@ class HealthCheckDockerTest {
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         while (c.inspect().restartCount() <= restartsBefore) {
             if (System.nanoTime() > deadline) throw new AssertionError("Docker did not restart " + c.name() + " within 60 s");
-            sleep(200);
+            TestContainer.sleep(200);
         }
         c.awaitHealthy();
     }
@@ -297,15 +297,6 @@ class HealthCheckDockerTest {
     private static int closedPort() throws IOException {
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             return s.getLocalPort();
-        }
-    }
-
-    private static void sleep(long ms) {
-        try {
-            Thread.sleep(ms);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError("interrupted", e);
         }
     }
 

@@ -186,7 +186,8 @@ public final class TestContainer implements AutoCloseable {
         }
     }
 
-    private static void sleep(long ms) {
+    /** Thread.sleep for tests: an interrupt fails the test. */
+    public static void sleep(long ms) {
         try {
             Thread.sleep(ms);
         } catch (InterruptedException e) {

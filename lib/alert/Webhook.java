@@ -1,7 +1,6 @@
 package lib.alert;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import lib.Config;
 
 import java.net.URI;
@@ -15,7 +14,6 @@ import java.util.Optional;
  * receivers. Any 2xx answer is success.
  */
 public final class Webhook implements Channel {
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final URI url;
     private final Http http;
@@ -46,7 +44,7 @@ public final class Webhook implements Channel {
         body.put("event", message.event());
         body.put("severity", message.severity());
         try {
-            return JSON.writeValueAsBytes(body);
+            return lib.Manifest.JSON.writeValueAsBytes(body);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("a map of strings always serializes", e);
         }

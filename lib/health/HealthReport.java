@@ -27,6 +27,11 @@ public final class HealthReport {
         return warn > 0 ? "healthy, " + w : "healthy";
     }
 
+    /** healthy, warning or unhealthy: the status word of --json and metrics.jsonl. */
+    static String statusLabel(HealthCheck.Health h) {
+        return h.status() == Status.CRITICAL ? "unhealthy" : h.status() == Status.WARNING ? "warning" : "healthy";
+    }
+
     /** The one line per run in health-check.log: the verdict and each problem's summary. */
     public static String logLine(HealthCheck.Health h) {
         StringBuilder sb = new StringBuilder(verdict(h)).append(" (").append(h.results().size()).append(" checks in ")
@@ -41,7 +46,7 @@ public final class HealthReport {
         m.put("ts", Instant.now().truncatedTo(ChronoUnit.MILLIS).toString());
         m.put("source", "health-check");
         m.put("host", host);
-        m.put("status", h.status() == Status.CRITICAL ? "unhealthy" : h.status() == Status.WARNING ? "warning" : "healthy");
+        m.put("status", statusLabel(h));
         m.put("millis", h.millis());
         Map<String, Object> checks = new LinkedHashMap<>();
         for (CheckResult r : h.results()) {
@@ -69,7 +74,7 @@ public final class HealthReport {
     public static void print(HealthCheck.Health h, List<Alerts.Delivery> deliveries, String ping, boolean json) {
         if (json) {
             Map<String, Object> out = new LinkedHashMap<>();
-            out.put("status", metrics(h, null).get("status"));
+            out.put("status", statusLabel(h));
             out.put("exitCode", exitCode(h));
             out.put("millis", h.millis());
             List<Map<String, Object>> checks = new ArrayList<>();

@@ -72,11 +72,13 @@ class healthcheck implements Callable<Integer> {
             HealthReport.print(health, List.of(), null, common.json);
             return HealthReport.exitCode(health);
         }
-        log.info(HealthReport.logLine(health));
+        String summary = HealthReport.logLine(health);
+        int exit = HealthReport.exitCode(health);
+        log.info(summary);
         metrics.append(HealthReport.metrics(health, Alerts.host()), log);
         List<Alerts.Delivery> sent = alerts.report("health-check", HealthReport.scope(health), HealthReport.failures(health));
-        String pinged = ping.map(p -> AlertReport.ping(p, HealthReport.exitCode(health) == 0, HealthReport.logLine(health), log)).orElse(null);
+        String pinged = ping.map(p -> AlertReport.ping(p, exit == ExitCode.OK, summary, log)).orElse(null);
         HealthReport.print(health, sent, pinged, common.json);
-        return HealthReport.exitCode(health);
+        return exit;
     }
 }

@@ -18,6 +18,8 @@ import java.util.regex.Pattern;
 public final class Config {
     /** Known keys with their defaults, in the order the example file documents them. */
     static final Map<String, String> DEFAULTS = new LinkedHashMap<>();
+    /** An email address, loosely: the mail server has the final word. */
+    private static final String ADDRESS = "[^@\\s,]+@[^@\\s,]+";
     private static final Map<String, Predicate<String>> RULES = new HashMap<>();
     private static final Map<String, String> RULE_TEXT = new HashMap<>();
     /** Values never printed or logged: passwords, and URLs that carry an access token. */
@@ -58,8 +60,7 @@ public final class Config {
         number("CHECK_TIMEOUT_SECONDS", "5", 1, 60);
         number("LATENCY_WARN_MS", "1000", 1, 600_000);
         DEFAULTS.put("PGADMIN_CONTAINER", "inventory-pgadmin");
-        DEFAULTS.put("PGADMIN_URL", "");
-        rule("PGADMIN_URL", v -> v.isEmpty() || v.matches("https?://\\S+"), "an http:// or https:// URL");
+        url("PGADMIN_URL");
         number("DISK_WARN_PERCENT", "70", 1, 100);
         number("DISK_CRITICAL_PERCENT", "85", 1, 100);
         number("CONNECTIONS_WARN_PERCENT", "80", 1, 100);
@@ -69,7 +70,7 @@ public final class Config {
         number("REPLICATION_LAG_WARN_SECONDS", "10", 1, 86_400);
         DEFAULTS.put("SCHEDULED_TYPES", "daily,weekly");
         rule("SCHEDULED_TYPES", v -> v.isBlank() || Arrays.stream(v.split(",")).map(String::strip)
-                .allMatch(t -> List.of("hourly", "daily", "weekly", "monthly", "yearly").contains(t)),
+                .allMatch(t -> BackupStore.TYPES.contains(t) && !t.equals("manual")),
                 "a comma-separated list of hourly, daily, weekly, monthly, yearly (or empty)");
     }
 
@@ -84,18 +85,22 @@ public final class Config {
         DEFAULTS.put("SMTP_CA_FILE", "");
         DEFAULTS.put("ALERT_EMAIL", "");
         rule("ALERT_EMAIL", v -> v.isBlank() || Arrays.stream(v.split(",")).map(String::strip)
-                .allMatch(a -> a.matches("[^@\\s,]+@[^@\\s,]+")), "one or more addresses separated by commas");
+                .allMatch(a -> a.matches(ADDRESS)), "one or more addresses separated by commas");
         DEFAULTS.put("ALERT_FROM", "");
-        rule("ALERT_FROM", v -> v.isBlank() || v.matches("[^@\\s,]+@[^@\\s,]+"), "an email address");
+        rule("ALERT_FROM", v -> v.isBlank() || v.matches(ADDRESS), "an email address");
         DEFAULTS.put("ALERT_SUBJECT_PREFIX", "ra-infrastructure");
-        DEFAULTS.put("WEBHOOK_URL", "");
-        rule("WEBHOOK_URL", v -> v.isEmpty() || v.matches("https?://\\S+"), "an http:// or https:// URL");
-        DEFAULTS.put("HEALTHCHECK_PING_URL", "");
-        rule("HEALTHCHECK_PING_URL", v -> v.isEmpty() || v.matches("https?://\\S+"), "an http:// or https:// URL");
+        url("WEBHOOK_URL");
+        url("HEALTHCHECK_PING_URL");
         number("ALERT_RATE_LIMIT_MINUTES", "15", 1, 7 * 24 * 60);
         number("ALERT_TIMEOUT_SECONDS", "10", 1, 120);
         DEFAULTS.put("ALERT_ON_WARNING", "true");
         rule("ALERT_ON_WARNING", v -> v.equals("true") || v.equals("false"), "true or false");
+    }
+
+    /** An optional http(s) URL, empty by default. */
+    private static void url(String key) {
+        DEFAULTS.put(key, "");
+        rule(key, v -> v.isEmpty() || v.matches("https?://\\S+"), "an http:// or https:// URL");
     }
 
     private static void number(String key, String def, int min, int max) {

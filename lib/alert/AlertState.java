@@ -79,24 +79,24 @@ public final class AlertState {
             }
             Path lockFile = file.resolveSibling("alert-state.lock");
             try (FileChannel ch = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
-                FileLock lock = waitForLock(ch);
-                if (lock == null) {
+                if (waitForLock(ch) == null) {
                     log.warn("alert state: " + lockFile + " is held by another run for over " + lockWait.toSeconds()
                             + " s; alerts are left for the next run");
                     return false;
                 }
-                Data data = read();
-                change.accept(data);
-                write(data);
-                return true;
+                apply(change);
             } catch (IOException e) {
                 log.warn("alert state: cannot lock " + lockFile + " (" + e.getMessage() + "); alerting without it");
-                Data data = read();
-                change.accept(data);
-                write(data);
-                return true;
+                apply(change);
             }
+            return true;
         }
+    }
+
+    private void apply(Consumer<Data> change) {
+        Data data = read();
+        change.accept(data);
+        write(data);
     }
 
     private FileLock waitForLock(FileChannel ch) throws IOException {

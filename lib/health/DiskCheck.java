@@ -104,7 +104,7 @@ final class DiskCheck implements Check {
     /** The data directory's filesystem: df inside the container, or here when the server is local. */
     private static Usage volume(Probe p, String dataDir) throws IOException {
         if (p.config().dockerMode()) return df(p, dataDir);
-        String host = p.endpoint().split(":")[0];
+        String host = p.host();
         boolean local = host.equals("localhost") || host.equals("127.0.0.1") || host.equals("::1");
         return local && dataDir != null && !dataDir.isBlank() ? local("volume", Path.of(dataDir)) : null;
     }

@@ -59,13 +59,17 @@ public final class Probe implements AutoCloseable {
         return (Docker.Container) memo.computeIfAbsent("container:" + name, k -> Docker.inspect(name, remaining()));
     }
 
-    /** Host and port the SQL checks connect to: the published port in docker mode. */
-    public String endpoint() {
+    /** Host the SQL checks connect to; a socket directory (PGHOST=/...) means this machine. */
+    public String host() {
         String host = cfg.get("PGHOST");
-        if (host.isBlank() || host.startsWith("/")) host = "localhost";
-        String port = cfg.get("PGPORT").isBlank() ? "5432" : cfg.get("PGPORT");
-        return host + ":" + port;
+        return host.isBlank() || host.startsWith("/") ? "localhost" : host;
     }
+
+    /** Port the SQL checks connect to: the published port in docker mode. */
+    public String port() { return cfg.get("PGPORT").isBlank() ? "5432" : cfg.get("PGPORT"); }
+
+    /** "host:port", for messages. */
+    public String endpoint() { return host() + ":" + port(); }
 
     /**
      * The run's SQL connection. Refused or not-yet-ready servers are retried after 1, 2 and 4 s while the
@@ -105,11 +109,10 @@ public final class Probe implements AutoCloseable {
     public long connectMillis() { return connectMillis; }
 
     private Connection connect() throws SQLException {
-        String[] hp = endpoint().split(":(?=\\d+$)");
         String db = cfg.get("PGDATABASE");
         Properties p = new Properties();
         p.setProperty("user", cfg.get("PGUSER"));
-        String password = target.passwordFor(hp[0], hp[1], db);
+        String password = target.passwordFor(host(), port(), db);
         if (!password.isEmpty()) p.setProperty("password", password);
         int seconds = (int) Math.max(1, Math.min(timeout.toSeconds(), Math.ceil(remaining().toMillis() / 1000.0)));
         p.setProperty("connectTimeout", String.valueOf(seconds));
@@ -117,7 +120,7 @@ public final class Probe implements AutoCloseable {
         p.setProperty("socketTimeout", String.valueOf(timeout.toSeconds() + 1));
         p.setProperty("ApplicationName", "ra-infrastructure health-check");
         p.setProperty("assumeMinServerVersion", "12");
-        String url = "jdbc:postgresql://" + hp[0] + ":" + hp[1] + "/" + java.net.URLEncoder.encode(db, java.nio.charset.StandardCharsets.UTF_8)
+        String url = "jdbc:postgresql://" + endpoint() + "/" + java.net.URLEncoder.encode(db, java.nio.charset.StandardCharsets.UTF_8)
                 .replace("+", "%20");
         Connection c = DriverManager.getConnection(url, p);
         try (Statement st = c.createStatement()) {

@@ -46,6 +46,8 @@ public final class Config {
         DEFAULTS.put("SANDBOX_IMAGE", "postgres:15");
         health();
         alerts();
+        startup();
+        schedules();
         rule("PGPORT", v -> v.isEmpty() || v.matches("\\d{1,5}") && Integer.parseInt(v) > 0 && Integer.parseInt(v) < 65536,
                 "a port number 1-65535");
         rule("COMPRESSION", v -> Pattern.matches("zstd(:(-?[1-9]|1\\d|2[0-2]))?|gzip(:[1-9])?", v),
@@ -93,8 +95,33 @@ public final class Config {
         url("HEALTHCHECK_PING_URL");
         number("ALERT_RATE_LIMIT_MINUTES", "15", 1, 7 * 24 * 60);
         number("ALERT_TIMEOUT_SECONDS", "10", 1, 120);
-        DEFAULTS.put("ALERT_ON_WARNING", "true");
-        rule("ALERT_ON_WARNING", v -> v.equals("true") || v.equals("false"), "true or false");
+        bool("ALERT_ON_WARNING", "true");
+    }
+
+    /** verify-startup's waits and what it may start. */
+    private static void startup() {
+        number("DOCKER_WAIT_SECONDS", "300", 0, 3600);
+        DEFAULTS.put("DOCKER_DESKTOP_EXE", "C:\\Program Files\\Docker\\Docker\\Docker Desktop.exe");
+        bool("AUTO_START", "true");
+        number("STARTUP_WAIT_SECONDS", "120", 1, 3600);
+        bool("NOTIFY_ON_STARTUP_OK", "true");
+    }
+
+    /** When install-tasks schedules each task (lib.schedule.Trigger's forms; checked when the tasks are built). */
+    private static void schedules() {
+        DEFAULTS.put("SCHEDULE_HEALTH_CHECK", "every 5m");
+        DEFAULTS.put("SCHEDULE_BACKUP_HOURLY", "hourly :15");
+        DEFAULTS.put("SCHEDULE_BACKUP_DAILY", "daily 02:00");
+        DEFAULTS.put("SCHEDULE_BACKUP_WEEKLY", "weekly Sun 03:00");
+        DEFAULTS.put("SCHEDULE_BACKUP_MONTHLY", "monthly 1 03:30");
+        DEFAULTS.put("SCHEDULE_BACKUP_YEARLY", "yearly 01-01 04:00");
+        DEFAULTS.put("SCHEDULE_VERIFY_STARTUP", "boot +1m");
+        DEFAULTS.put("SCHEDULE_DR_DRILL", "quarterly 1 05:00");
+    }
+
+    private static void bool(String key, String def) {
+        DEFAULTS.put(key, def);
+        rule(key, v -> v.equals("true") || v.equals("false"), "true or false");
     }
 
     /** An optional http(s) URL, empty by default. */
@@ -224,6 +251,8 @@ public final class Config {
     }
 
     public int integer(String key) { return Integer.parseInt(get(key)); }
+
+    public boolean flag(String key) { return Boolean.parseBoolean(get(key)); }
 
     public String source(String key) { return sources.getOrDefault(key, "default"); }
 

@@ -46,7 +46,7 @@ public final class Alerts {
         this.state = new AlertState(cfg.path("LOG_DIR"), log, timeout.multipliedBy(2).plusSeconds(5));
         this.window = Duration.ofMinutes(cfg.integer("ALERT_RATE_LIMIT_MINUTES"));
         this.notices = new Notices(cfg.get("ALERT_SUBJECT_PREFIX"));
-        this.onWarning = Boolean.parseBoolean(cfg.get("ALERT_ON_WARNING"));
+        this.onWarning = cfg.flag("ALERT_ON_WARNING");
     }
 
     /** The configured channels (email, webhook) on the system clock. */

@@ -68,4 +68,23 @@ public final class Docker {
             throw new OpsException(ExitCode.UNAVAILABLE, "cannot read docker inspect output for " + name + ": " + e.getMessage(), null);
         }
     }
+
+    /** {@code docker start name}; an exception naming the engine's reason when it refuses. */
+    public static void start(String name, Duration timeout) {
+        Proc.Result r = Proc.run(List.of("docker", "start", name), Map.of(), timeout);
+        if (!r.ok()) {
+            if (engineDown(r.stderr())) throw engineUnreachable(r.lastError());
+            throw new OpsException(ExitCode.UNAVAILABLE, "docker start " + name + " failed: " + r.lastError(),
+                    "docker logs " + name + " shows why; a port already in use or a missing volume are common causes");
+        }
+    }
+
+    /** The last non-blank line the container logged (stdout or stderr), or "" when there is none. */
+    public static String lastLogLine(String name, Duration timeout) {
+        Proc.Result r = Proc.run(List.of("docker", "logs", "--tail", "20", name), Map.of(), timeout);
+        if (!r.ok()) return "";
+        String last = "";
+        for (String l : (r.stdout() + "\n" + r.stderr()).split("\\R")) if (!l.isBlank()) last = l.strip();
+        return last;
+    }
 }

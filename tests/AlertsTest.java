@@ -428,6 +428,45 @@ class AlertsTest {
         }
     }
 
+    @Test
+    void aOneOffEventIsSentOncePerWindowPerChannelAndOpensNoIncident() {
+        Alerts alerts = alerts();
+        Failure ok = new Failure("startup", "ok", "started OK after reboot, took 42 s", "docker engine ok", null, null);
+
+        assertThat(alerts.event("startup:ok", ok)).extracting(Delivery::ok).containsExactly(true, true);
+        clock.set(T0.plus(Duration.ofMinutes(2)));
+        assertThat(alerts.event("startup:ok", ok)).as("the logon trigger right after the boot trigger").isEmpty();
+        webhook.down = true;
+        clock.set(T0.plus(Duration.ofMinutes(16)));
+        assertThat(alerts.event("startup:ok", ok)).extracting(Delivery::channel, Delivery::ok)
+                .containsExactlyInAnyOrder(tuple("email", true), tuple("webhook", false));
+        webhook.down = false;
+        clock.set(T0.plus(Duration.ofMinutes(17)));
+        assertThat(alerts.event("startup:ok", ok)).as("a channel that failed is not counted as told")
+                .extracting(Delivery::channel).containsExactly("webhook");
+
+        assertThat(email.subjects()).containsExactly("[OK] ra-infrastructure - started OK after reboot, took 42 s",
+                "[OK] ra-infrastructure - started OK after reboot, took 42 s");
+        assertThat(email.messages.get(0).body()).contains("Detail:").contains("docker engine ok").contains("Host:");
+        assertThat(alerts.state().read().incidents).isEmpty();
+        assertThat(check(alerts)).as("no recovery notice follows an event").isEmpty();
+    }
+
+    @Test
+    void aFailedStartupEventSaysAlertWithTheActionAndADifferentKeyIsNotHeldBack() {
+        Alerts alerts = alerts();
+        alerts.event("startup:ok", new Failure("startup", "ok", "started OK after reboot, took 5 s", "fine", null, null));
+        clock.set(T0.plus(Duration.ofMinutes(1)));
+        List<Delivery> out = alerts.event("startup:docker", new Failure("startup", "critical",
+                "startup after reboot failed at docker engine: no answer within 300 s", "docker engine critical: no answer",
+                "start Docker Desktop", "docs/alerts.md#startup"));
+
+        assertThat(out).extracting(Delivery::ok).containsExactly(true, true);
+        Message m = email.messages.get(1);
+        assertThat(m.subject()).isEqualTo("[ALERT] ra-infrastructure - startup after reboot failed at docker engine: no answer within 300 s");
+        assertThat(m.body()).contains("Action:").contains("start Docker Desktop").contains("docs/alerts.md#startup");
+    }
+
     private List<Delivery> check(Alerts alerts, Failure... failing) {
         return alerts.report(HEALTH, CHECKS, List.of(failing));
     }

@@ -51,6 +51,8 @@ public final class AlertState {
         public int version = 1;
         public Map<String, Incident> incidents = new TreeMap<>();
         public List<PendingRecovery> recoveries = new ArrayList<>();
+        /** One-off events (see {@link Alerts#event}): key, then channel, then when it was last sent. */
+        public Map<String, Map<String, Instant>> events = new TreeMap<>();
     }
 
     private static final Object IN_PROCESS = new Object();

@@ -201,6 +201,33 @@ public final class Alerts {
         }
     }
 
+    /**
+     * A one-off event rather than an incident (verify-startup's "started OK" or "failed at step X"): sent
+     * on every channel unless the same key went out on that channel within ALERT_RATE_LIMIT_MINUTES (a
+     * boot trigger and a logon trigger may both run the same check). No reminders, no recovery notice.
+     * @param f what happened; severity critical, warning or ok (good news)
+     */
+    public List<Delivery> event(String key, Failure f) {
+        if (channels.isEmpty()) return List.of();
+        List<Delivery> out = new ArrayList<>();
+        state.update(data -> {
+            Instant now = clock.instant().truncatedTo(ChronoUnit.SECONDS);
+            Map<String, Instant> sent = data.events.computeIfAbsent(key, k -> new TreeMap<>());
+            Message m = notices.event(f, now);
+            List<Planned> plan = new ArrayList<>();
+            for (Channel ch : channels) {
+                Instant last = sent.get(ch.name());
+                if (last != null && Duration.between(last, now).compareTo(window) < 0) {
+                    log.info("not sent via " + ch.name() + " (same event " + last + "): " + m.subject());
+                    continue;
+                }
+                plan.add(new Planned(ch, m, () -> sent.put(ch.name(), now)));
+            }
+            out.addAll(deliver(plan));
+        });
+        return out;
+    }
+
     /** --test-alert: one test message through every channel, each result reported. */
     public List<Delivery> test(String script) {
         Message m = notices.test(script, clock.instant());

@@ -52,6 +52,23 @@ final class Notices {
         return new Message("recovered", "ok", subject, b.toString());
     }
 
+    /** A one-off event: [ALERT], [WARNING] or [OK] by severity, what happened, what to do. */
+    Message event(Alerts.Failure f, Instant now) {
+        String tag = switch (f.severity()) {
+            case "critical" -> "[ALERT]";
+            case "warning" -> "[WARNING]";
+            default -> "[OK]";
+        };
+        StringBuilder b = new StringBuilder(f.title()).append('\n');
+        line(b, "Event", f.type());
+        line(b, "Time", now.toString());
+        line(b, "Host", HOST);
+        line(b, "Detail", f.detail());
+        line(b, "Action", f.action());
+        line(b, "Runbook", f.runbook());
+        return new Message("event", f.severity(), tag + " " + prefix + " - " + f.title(), b.toString());
+    }
+
     Message test(String checkedBy, Instant now) {
         String subject = "[TEST] " + prefix + " - test alert from " + HOST;
         StringBuilder b = new StringBuilder("This is a test message: alerts from " + checkedBy + " reach you through this channel.\n");

@@ -10,5 +10,5 @@ public enum Status {
 
     public String label() { return name().toLowerCase(java.util.Locale.ROOT); }
 
-    static Status worst(Status a, Status b) { return a.compareTo(b) >= 0 ? a : b; }
+    public static Status worst(Status a, Status b) { return a.compareTo(b) >= 0 ? a : b; }
 }

@@ -60,6 +60,19 @@ public final class TestContainer implements AutoCloseable {
     }
 
     /**
+     * A PostgreSQL container created but never started, as after a reboot; {@code serverArgs} go to
+     * postgres (e.g. a setting it rejects, so that it exits as soon as it is started).
+     */
+    public static TestContainer created(String... serverArgs) {
+        TestContainer c = new TestContainer(uniqueName("ra-test-pg-"), freePort(), "pw-" + hex(8));
+        List<String> cmd = new ArrayList<>(List.of("docker", "create", "--name", c.name, "--network", "host",
+                "-e", "PGPORT=" + c.port, "-e", "POSTGRES_PASSWORD", "-e", "POSTGRES_DB=inventory", Fixtures.IMAGE, "-c", "port=" + c.port));
+        cmd.addAll(List.of(serverArgs));
+        c.create(cmd, Map.of("POSTGRES_PASSWORD", c.password));
+        return c;
+    }
+
+    /**
      * A running container without PostgreSQL (it only sleeps, with no HEALTHCHECK), standing in for
      * pgAdmin: only {@link #name()}, {@link #inspect()} and {@link #close()} make sense on it.
      */
@@ -82,6 +95,18 @@ public final class TestContainer implements AutoCloseable {
      * reach; {@code kvOverrides} (key, value, key, value...) win.
      */
     public Config config(Path home, String... kvOverrides) {
+        Map<String, String> flags = settings(home, kvOverrides);
+        return Config.load(null, flags, Map.of("RA_INFRA_HOME", home.toString()));
+    }
+
+    /** The same settings as environment variables for running a script, RA_INFRA_HOME included. */
+    public Map<String, String> env(Path home, String... kvOverrides) {
+        Map<String, String> env = settings(home, kvOverrides);
+        env.put("RA_INFRA_HOME", home.toString());
+        return env;
+    }
+
+    private Map<String, String> settings(Path home, String... kvOverrides) {
         Map<String, String> flags = new HashMap<>();
         flags.put("DOCKER_CONTAINER", name);
         flags.put("PGHOST", "127.0.0.1");
@@ -97,7 +122,7 @@ public final class TestContainer implements AutoCloseable {
         flags.put("SCHEDULED_TYPES", "");
         if (kvOverrides.length % 2 != 0) throw new IllegalArgumentException("overrides come in key, value pairs");
         for (int i = 0; i < kvOverrides.length; i += 2) flags.put(kvOverrides[i], kvOverrides[i + 1]);
-        return Config.load(null, flags, Map.of("RA_INFRA_HOME", home.toString()));
+        return flags;
     }
 
     /** What the engine says about it now. */
@@ -115,6 +140,11 @@ public final class TestContainer implements AutoCloseable {
     /** {@code docker stop}: PostgreSQL shuts down and the container exits; a restart policy leaves it stopped. */
     public void stop() {
         docker("stop", name);
+    }
+
+    /** {@code docker kill}: stopped at once, as a power cut leaves it (the idle container ignores SIGTERM). */
+    public void kill() {
+        docker("kill", name);
     }
 
     /** {@code docker start}, then waits until it is healthy again. */

@@ -58,4 +58,14 @@ public final class SafeFiles {
             // best effort cleanup; the next run removes leftovers
         }
     }
+
+    /** Deletes a directory and everything in it, as far as it can (temp and scratch directories). */
+    public static void deleteTree(Path root) {
+        if (!Files.exists(root)) return;
+        try (java.util.stream.Stream<Path> s = Files.walk(root)) {
+            s.sorted(java.util.Comparator.reverseOrder()).forEach(SafeFiles::deleteQuietly);
+        } catch (IOException | UncheckedIOException ignored) {
+            // best effort: what is left is in a temp directory
+        }
+    }
 }

@@ -80,7 +80,7 @@ public final class Sandbox {
         } catch (java.io.IOException e) {
             throw new OpsException(ExitCode.FAILED, "sandbox: " + e.getMessage(), null, e);
         } finally {
-            if (work != null) ScratchServer.deleteTree(work);
+            if (work != null) SafeFiles.deleteTree(work);
         }
     }
 

@@ -45,10 +45,10 @@ public final class ScratchServer implements AutoCloseable {
             s.initAndStart();
             return s;
         } catch (IOException e) {
-            if (dir != null) deleteTree(dir);
+            if (dir != null) SafeFiles.deleteTree(dir);
             throw new OpsException(ExitCode.UNAVAILABLE, "cannot create a scratch cluster: " + e.getMessage(), null, e);
         } catch (RuntimeException e) {
-            if (dir != null) deleteTree(dir);
+            if (dir != null) SafeFiles.deleteTree(dir);
             throw e;
         }
     }
@@ -99,7 +99,7 @@ public final class ScratchServer implements AutoCloseable {
         } catch (RuntimeException ignored) {
             // already stopped
         } finally {
-            if (dir != null) deleteTree(dir);
+            if (dir != null) SafeFiles.deleteTree(dir);
         }
     }
 
@@ -199,15 +199,6 @@ public final class ScratchServer implements AutoCloseable {
             Thread.sleep(ms);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        }
-    }
-
-    static void deleteTree(Path root) {
-        if (!Files.exists(root)) return;
-        try (Stream<Path> s = Files.walk(root)) {
-            s.sorted(Comparator.reverseOrder()).forEach(SafeFiles::deleteQuietly);
-        } catch (IOException ignored) {
-            // best effort
         }
     }
 }

@@ -1,0 +1,87 @@
+package tests;
+
+import lib.Config;
+import lib.OpsException;
+import lib.schedule.Task;
+import lib.schedule.Tasks;
+import lib.schedule.Trigger;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** Which tasks an install carries for a configuration, under which names, running what, and when. */
+class TasksTest {
+    @TempDir Path home;
+
+    private Config config(String... kv) throws Exception {
+        Files.writeString(home.resolve("dr-drill.java"), "// present");
+        Map<String, String> flags = new HashMap<>();
+        for (int i = 0; i < kv.length; i += 2) flags.put(kv[i], kv[i + 1]);
+        return Config.load(null, flags, Map.of("RA_INFRA_HOME", home.toString()));
+    }
+
+    private static List<String> ids(List<Task> tasks) { return tasks.stream().map(Task::id).toList(); }
+
+    @Test
+    void theDefaultsAreThePrdSchedule() throws Exception {
+        List<Task> tasks = Tasks.plan(config(), List.of());
+
+        assertThat(ids(tasks)).containsExactly("health-check", "backup-daily", "backup-weekly", "verify-startup", "dr-drill");
+        assertThat(tasks).extracting(Task::name).containsExactly("ra-infrastructure-health-check", "ra-infrastructure-backup-daily",
+                "ra-infrastructure-backup-weekly", "ra-infrastructure-verify-startup", "ra-infrastructure-dr-drill");
+        assertThat(tasks).extracting(t -> t.trigger().describe())
+                .containsExactly("every 5m", "daily 02:00", "weekly Sun 03:00", "boot +1m", "quarterly 1 05:00");
+        assertThat(tasks.get(1).script()).isEqualTo("backup.java");
+        assertThat(tasks.get(1).args()).containsExactly("--type", "daily");
+        assertThat(tasks.get(0).timeLimit()).as("a hung check ends before the next one starts").isLessThan(java.time.Duration.ofMinutes(5));
+    }
+
+    @Test
+    void backupTasksFollowScheduledTypesAndHourlyAlsoNeedsKeepHourly() throws Exception {
+        assertThat(ids(Tasks.plan(config("SCHEDULED_TYPES", "hourly,daily,monthly,yearly"), List.of())))
+                .containsExactly("health-check", "backup-hourly", "backup-daily", "backup-monthly", "backup-yearly", "verify-startup", "dr-drill");
+        assertThat(ids(Tasks.plan(config("SCHEDULED_TYPES", "hourly,daily", "KEEP_HOURLY", "0"), List.of())))
+                .doesNotContain("backup-hourly").contains("backup-daily");
+        assertThat(ids(Tasks.plan(config("SCHEDULED_TYPES", ""), List.of()))).containsExactly("health-check", "verify-startup", "dr-drill");
+    }
+
+    @Test
+    void theDrillIsScheduledOnlyWhenItsScriptExists() throws Exception {
+        Config cfg = config();
+        Files.delete(home.resolve("dr-drill.java"));
+
+        assertThat(ids(Tasks.plan(cfg, List.of()))).doesNotContain("dr-drill");
+    }
+
+    @Test
+    void onlyPicksTasksEvenOutsideTheDefaultsAndRefusesUnknownOnes() throws Exception {
+        assertThat(ids(Tasks.plan(config(), List.of("backup-hourly", " Health-Check")))).containsExactly("health-check", "backup-hourly");
+        assertThatThrownBy(() -> Tasks.plan(config(), List.of("backup-nightly"))).isInstanceOf(OpsException.class)
+                .hasMessageContaining("unknown task 'backup-nightly'").satisfies(e -> assertThat(((OpsException) e).hint())
+                        .contains("health-check").contains("dr-drill"));
+    }
+
+    @Test
+    void schedulesComeFromSettingsAndABadOneNamesItsKeyAndSource() throws Exception {
+        Task daily = Tasks.plan(config(Tasks.key("backup-daily"), "01:30"), List.of("backup-daily")).get(0);
+        assertThat(daily.trigger()).isEqualTo(Trigger.parse("daily 01:30"));
+        assertThat(Tasks.key("verify-startup")).isEqualTo("SCHEDULE_VERIFY_STARTUP");
+
+        assertThatThrownBy(() -> Tasks.plan(config("SCHEDULE_HEALTH_CHECK", "every 7m"), List.of()))
+                .isInstanceOf(OpsException.class).hasMessageContaining("SCHEDULE_HEALTH_CHECK (from flag)")
+                .hasMessageContaining("must divide an hour");
+    }
+
+    @Test
+    void everyNameCarriesThePrefixSoOtherTasksAreNeverTouched() {
+        assertThat(Tasks.allNames()).hasSize(Tasks.IDS.size()).allMatch(n -> n.startsWith(Task.PREFIX));
+    }
+}

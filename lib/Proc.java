@@ -103,8 +103,12 @@ public final class Proc {
 
     static OpsException notFound(String program, IOException e) {
         String n = name(program);
-        String hint = n.equals("docker") ? "is Docker installed and on PATH?"
-                : "install the PostgreSQL client tools or set PG_BIN to their directory";
+        String hint = switch (n) {
+            case "docker" -> "is Docker installed and on PATH?";
+            case "pg_dump", "pg_restore", "pg_dumpall", "psql", "pg_isready", "pg_ctl", "initdb", "postgres" ->
+                    "install the PostgreSQL client tools or set PG_BIN to their directory";
+            default -> "is " + n + " installed and on PATH?";
+        };
         return new OpsException(ExitCode.UNAVAILABLE, "cannot run " + program + ": " + e.getMessage(), hint, e);
     }
 

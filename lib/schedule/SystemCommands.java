@@ -50,9 +50,16 @@ public final class SystemCommands implements Commands {
         return r;
     }
 
+    /** A dry run may preview another platform's files (schtasks on Linux): a read that cannot run finds nothing. */
     @Override
     public Proc.Result read(List<String> cmd) {
-        return Proc.run(cmd, Map.of(), TIMEOUT);
+        try {
+            return Proc.run(cmd, Map.of(), TIMEOUT);
+        } catch (OpsException e) {
+            if (!dryRun()) throw e;
+            dryRunOut.println("could not check (" + e.getMessage() + "): assuming nothing is installed");
+            return new Proc.Result(127, "", e.getMessage());
+        }
     }
 
     @Override

@@ -1,0 +1,181 @@
+package tests;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import lib.Proc;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import tests.support.Fixtures;
+import tests.support.Scripts;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * install-tasks.java as an operator runs it: previews for every platform checked by the real tools
+ * (systemd-analyze verify, crontab -n, an XML parser), a real crontab install / list / re-install /
+ * uninstall round trip, and the usage errors.
+ */
+class InstallTasksScriptTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    /** A real account whose crontab the round trip may use (the tests run as root). */
+    private static final String CRON_USER = "postgres";
+    private static final String OTHER_LINES = "# my own jobs\nMAILTO=ops@example.com\n17 4 * * * /usr/bin/true nightly\n";
+
+    private Path home;
+    private String savedCrontab;
+
+    @BeforeEach
+    void newHome() { home = Fixtures.home(); }
+
+    private Map<String, String> env() { return Map.of("RA_INFRA_HOME", Scripts.root().toString(), "LOG_DIR", home.resolve("logs").toString()); }
+
+    private Scripts.Run run(String... args) { return Scripts.run(env(), "install-tasks.java", args); }
+
+    private static List<Path> files(Path dir) throws Exception {
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.sorted().toList();
+        }
+    }
+
+    @Test
+    void aWindowsPreviewWritesOneTaskFilePerTaskAndPrintsTheSchtasksCalls() throws Exception {
+        Path out = home.resolve("preview");
+        Scripts.Run r = run("--platform", "windows", "--home", "C:\\Users\\Ops Team\\ra infra", "--dry-run", "--out", out.toString());
+
+        assertThat(r.exit()).as(r.all()).isZero();
+        assertThat(files(out)).extracting(p -> p.getFileName().toString()).containsExactly("ra-infrastructure-backup-daily.xml",
+                "ra-infrastructure-backup-weekly.xml", "ra-infrastructure-dr-drill.xml", "ra-infrastructure-health-check.xml",
+                "ra-infrastructure-verify-startup.xml");
+        assertThat(r.out()).contains("would run: schtasks /Create /TN ra-infrastructure-health-check /XML ")
+                .contains("dry run: nothing was changed on windows");
+        byte[] xml = Files.readAllBytes(out.resolve("ra-infrastructure-backup-daily.xml"));
+        assertThat(xml[0] & 0xff).isEqualTo(0xFF);
+        assertThat(xml[1] & 0xff).isEqualTo(0xFE);
+        String text = new String(xml, StandardCharsets.UTF_16LE);
+        assertThat(text).contains("C:\\Users\\Ops Team\\ra infra\\backup.java").contains("<WorkingDirectory>C:\\Users\\Ops Team\\ra infra<");
+    }
+
+    @Test
+    void aSystemdPreviewPassesSystemdAnalyzeVerifyWithNothingOnStderr() throws Exception {
+        assumeTrue(Files.isExecutable(Path.of("/usr/bin/systemd-analyze")) || System.getenv("CI") != null, "systemd-analyze not installed");
+        Path out = home.resolve("units");
+        Scripts.Run r = run("--platform", "systemd", "--system", "--dry-run", "--out", out.toString());
+
+        assertThat(r.exit()).as(r.all()).isZero();
+        assertThat(files(out)).hasSize(10).allMatch(p -> p.toString().endsWith(".service") || p.toString().endsWith(".timer"));
+        assertThat(r.out()).contains("would run: systemctl daemon-reload")
+                .contains("would run: systemctl enable --now ra-infrastructure-health-check.timer");
+        List<String> cmd = new ArrayList<>(List.of("systemd-analyze", "verify", "--man=no"));
+        files(out).forEach(p -> cmd.add(p.toString()));
+        Proc.Result v = Proc.run(cmd, Map.of(), Duration.ofSeconds(60));
+        assertThat(v.stderr()).as("systemd-analyze verify").isEmpty();
+        assertThat(v.exit()).isZero();
+        assertThat(Files.readString(out.resolve("ra-infrastructure-backup-weekly.timer"))).contains("OnCalendar=Sun *-*-* 03:00:00")
+                .contains("Persistent=true");
+    }
+
+    @Test
+    void aCronPreviewIsOneMarkedBlockThatCrontabAccepts() throws Exception {
+        Path out = home.resolve("cron");
+        Scripts.Run r = run("--platform", "cron", "--dry-run", "--out", out.toString(), "--at", "backup-daily=01:30");
+
+        assertThat(r.exit()).as(r.all()).isZero();
+        Path block = out.resolve("ra-infrastructure.crontab");
+        assertThat(files(out)).containsExactly(block);
+        assertThat(Files.readString(block)).startsWith("# BEGIN ra-infrastructure").contains("30 1 * * * ").contains("*/5 * * * * ")
+                .contains("@reboot sleep 60 && ").contains("'" + Scripts.root().resolve("jbang") + "'");
+        Proc.Result check = Proc.run(List.of("crontab", "-n", block.toString()), Map.of(), Duration.ofSeconds(30));
+        assertThat(check.exit()).as(check.stderr()).isZero();
+    }
+
+    /** Restores the cron user's table whatever the test did to it. */
+    @AfterEach
+    void restoreCrontab() {
+        if (savedCrontab == null) return;
+        if (savedCrontab.isEmpty()) {
+            Proc.run(List.of("crontab", "-u", CRON_USER, "-r"), Map.of(), Duration.ofSeconds(30));
+        } else {
+            Proc.run(List.of("crontab", "-u", CRON_USER, "-"), Map.of(), Duration.ofSeconds(30),
+                    new java.io.ByteArrayInputStream(savedCrontab.getBytes(StandardCharsets.UTF_8)), null);
+        }
+    }
+
+    private String crontab() {
+        Proc.Result r = Proc.run(List.of("crontab", "-u", CRON_USER, "-l"), Map.of(), Duration.ofSeconds(30));
+        return r.ok() ? r.stdout() : "";
+    }
+
+    private void setCrontab(String table) {
+        Proc.Result r = Proc.run(List.of("crontab", "-u", CRON_USER, "-"), Map.of(), Duration.ofSeconds(30),
+                new java.io.ByteArrayInputStream(table.getBytes(StandardCharsets.UTF_8)), null);
+        assertThat(r.exit()).as(r.stderr()).isZero();
+    }
+
+    @Test
+    void aRealCrontabInstallListReinstallAndUninstallLeavesTheOtherLinesAlone() throws Exception {
+        assumeTrue("root".equals(System.getProperty("user.name")), "crontab -u needs root");
+        savedCrontab = crontab();
+        setCrontab(OTHER_LINES);
+
+        Scripts.Run install = run("--platform", "cron", "--run-as", CRON_USER);
+        String installed = crontab();
+        Scripts.Run again = run("--platform", "cron", "--run-as", CRON_USER);
+        String reinstalled = crontab();
+        Scripts.Run list = run("--platform", "cron", "--run-as", CRON_USER, "--list", "--json");
+        Scripts.Run removeOne = run("--platform", "cron", "--run-as", CRON_USER, "--uninstall", "--only", "dr-drill");
+        String withoutDrill = crontab();
+        Scripts.Run remove = run("--platform", "cron", "--run-as", CRON_USER, "--uninstall");
+
+        assertThat(install.exit()).as(install.all()).isZero();
+        assertThat(install.out()).contains("installed 5 task(s) on cron").contains("NEXT RUN");
+        assertThat(installed).startsWith(OTHER_LINES).contains("# BEGIN ra-infrastructure").contains("# END ra-infrastructure");
+        assertThat(again.exit()).as(again.all()).isZero();
+        assertThat(reinstalled).as("re-running install changes nothing").isEqualTo(installed);
+        JsonNode rows = JSON.readTree(list.out()).path("installed");
+        assertThat(rows).hasSize(5);
+        assertThat(rows.get(0).path("name").asText()).isEqualTo("ra-infrastructure-health-check");
+        assertThat(rows.get(0).path("nextRun").asText()).isNotBlank();
+        assertThat(removeOne.out()).contains("removed 1 task(s) from cron: ra-infrastructure-dr-drill");
+        assertThat(withoutDrill).startsWith(OTHER_LINES).doesNotContain("dr-drill").contains("ra-infrastructure-health-check");
+        assertThat(remove.exit()).as(remove.all()).isZero();
+        assertThat(crontab()).isEqualTo(OTHER_LINES);
+        assertThat(Files.readString(home.resolve("logs/install-tasks.log"))).contains("installed 5 task(s) on cron");
+    }
+
+    @Test
+    void usageErrorsExitTwoWithTheFix() {
+        Scripts.Run badTime = run("--platform", "cron", "--dry-run", "--at", "backup-daily=25:00");
+        Scripts.Run badTask = run("--platform", "cron", "--dry-run", "--only", "backup-nightly");
+        Scripts.Run outAlone = run("--platform", "cron", "--out", home.toString());
+        Scripts.Run badPlatform = run("--platform", "launchd", "--dry-run");
+
+        assertThat(badTime.exit()).isEqualTo(2);
+        assertThat(badTime.err()).contains("SCHEDULE_BACKUP_DAILY (from flag)").contains("hour 25");
+        assertThat(badTask.exit()).isEqualTo(2);
+        assertThat(badTask.err()).contains("unknown task 'backup-nightly'");
+        assertThat(outAlone.exit()).isEqualTo(2);
+        assertThat(outAlone.err()).contains("--out only goes with --dry-run");
+        assertThat(badPlatform.exit()).isEqualTo(2);
+        assertThat(badPlatform.err()).contains("unknown --platform launchd");
+    }
+
+    @Test
+    void helpShowsEveryPlatformsExampleAndTheExitCodes() {
+        Scripts.Run help = run("--help");
+
+        assertThat(help.exit()).isZero();
+        assertThat(help.out()).contains("Examples:").contains("--platform").contains("--uninstall").contains("--list")
+                .contains("Exit codes:").contains("Task Scheduler").contains("systemd").contains("cron");
+    }
+}

@@ -59,11 +59,15 @@ class InstallTasksScriptTest {
                 "ra-infrastructure-verify-startup.xml");
         assertThat(r.out()).contains("would run: schtasks /Create /TN ra-infrastructure-health-check /XML ")
                 .contains("dry run: nothing was changed on windows");
-        byte[] xml = Files.readAllBytes(out.resolve("ra-infrastructure-backup-daily.xml"));
+        byte[] xml = Files.readAllBytes(out.resolve("ra-infrastructure-verify-startup.xml"));
         assertThat(xml[0] & 0xff).isEqualTo(0xFF);
         assertThat(xml[1] & 0xff).isEqualTo(0xFE);
-        String text = new String(xml, StandardCharsets.UTF_16LE);
-        assertThat(text).contains("C:\\Users\\Ops Team\\ra infra\\backup.java").contains("<WorkingDirectory>C:\\Users\\Ops Team\\ra infra<");
+        assertThat(new String(xml, StandardCharsets.UTF_16LE)).as("the logon task runs visibly, with absolute quoted paths")
+                .contains("\"\"C:\\Users\\Ops Team\\ra infra\\jbang.cmd\" \"C:\\Users\\Ops Team\\ra infra\\verify-startup.java\"\"");
+        // hidden runs name the files relative to the task's (absolute) working directory: conhost re-quotes its arguments
+        assertThat(new String(Files.readAllBytes(out.resolve("ra-infrastructure-backup-daily.xml")), StandardCharsets.UTF_16LE))
+                .contains("<Command>%SystemRoot%\\System32\\conhost.exe</Command>").contains(".\\backup.java --type daily")
+                .contains("<WorkingDirectory>C:\\Users\\Ops Team\\ra infra</WorkingDirectory>");
     }
 
     @Test

@@ -82,9 +82,10 @@ public final class SystemdTimers implements Platform {
             Path p = unitDir.resolve(file);
             if (!sameContent(p, content)) commands.write(p, content);
         });
-        List<String> stale = new ArrayList<>(installed());
-        stale.removeAll(tasks.stream().map(Task::name).toList());
-        if (prune) stale.forEach(this::remove);
+        if (prune) {
+            List<String> wanted = tasks.stream().map(Task::name).toList();
+            installed().stream().filter(name -> !wanted.contains(name)).forEach(this::remove);
+        }
         // a reload also picks up files written by an earlier run that stopped before reloading
         systemctl("daemon-reload");
         for (Task t : tasks) systemctl("enable", "--now", t.name() + ".timer");

@@ -20,7 +20,7 @@ public final class Docker {
         /** "running, healthy", "exited (137)", "running, unhealthy". */
         public String describe() {
             String s = running ? "running" : status + (status.equals("exited") ? " (" + exitCode + ")" : "");
-            return health == null ? s : s + ", " + health;
+            return health == null || !running ? s : s + ", " + health; // a stopped container keeps its last, stale health
         }
     }
 

@@ -78,8 +78,8 @@ public final class Installer {
     }
 
     private static void print(List<Platform.Installed> rows) {
-        System.out.printf("%-40s %-28s %-26s %s%n", "INSTALLED", "SCHEDULE", "NEXT RUN", "STATE");
-        for (Platform.Installed i : rows) System.out.printf("%-40s %-28s %-26s %s%n", i.name(), i.schedule(), i.nextRun(), i.state());
+        System.out.printf("%-40s %-28s %-28s %s%n", "INSTALLED", "SCHEDULE", "NEXT RUN", "STATE");
+        for (Platform.Installed i : rows) System.out.printf("%-40s %-28s %-28s %s%n", i.name(), i.schedule(), i.nextRun(), i.state());
     }
 
     private static Map<String, Object> describe(Task t) {

@@ -22,6 +22,7 @@ public final class SystemCommands implements Commands {
     private static final Duration TIMEOUT = Duration.ofSeconds(60);
     private final Log log;
     private final PrintStream dryRunOut;
+    private final java.util.Set<String> unavailable = new java.util.HashSet<>();
 
     private SystemCommands(Log log, PrintStream dryRunOut) {
         this.log = log;
@@ -57,7 +58,7 @@ public final class SystemCommands implements Commands {
             return Proc.run(cmd, Map.of(), TIMEOUT);
         } catch (OpsException e) {
             if (!dryRun()) throw e;
-            dryRunOut.println("could not check (" + e.getMessage() + "): assuming nothing is installed");
+            if (unavailable.add(cmd.get(0))) dryRunOut.println("cannot run " + cmd.get(0) + " here: assuming none of its tasks is installed");
             return new Proc.Result(127, "", e.getMessage());
         }
     }

@@ -100,8 +100,12 @@ class installtasks implements Callable<Integer> {
                     userScope != null ? userScope : !systemScope && Platforms.defaultUserScope(),
                     runAs != null ? runAs : System.getenv("SUDO_USER"), loggedOff, showWindows, temp), commands);
             if (list) return Installer.list(p, common.json);
-            if (uninstall) return Installer.uninstall(p, only, dryRun, log, common.json);
-            return Installer.install(p, Tasks.plan(cfg, only), only.isEmpty(), out, dryRun, log, common.json);
+            List<Task> tasks = uninstall ? List.of() : Tasks.plan(cfg, only);
+            // two installers at once would each rewrite the crontab from what they read
+            try (Lock lock = dryRun ? null : Lock.acquire(cfg.path("LOG_DIR"), "schedules", "install-tasks")) {
+                if (uninstall) return Installer.uninstall(p, only, dryRun, log, common.json);
+                return Installer.install(p, tasks, only.isEmpty(), out, dryRun, log, common.json);
+            }
         } finally {
             SafeFiles.deleteTree(temp);
         }

@@ -5,6 +5,7 @@ import lib.Log;
 import lib.startup.DockerDesktop;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import tests.support.Fixtures;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -53,8 +54,7 @@ class DockerDesktopTest {
     void startLaunchesItDetachedWithoutWaitingForIt() throws Exception {
         Path marker = home.resolve("started.txt");
         Path exe = home.resolve("Docker Desktop");
-        Files.writeString(exe, "#!/bin/sh\necho up > '" + marker + "'\nsleep 5\n");
-        Files.setPosixFilePermissions(exe, PosixFilePermissions.fromString("rwx------"));
+        Fixtures.shellScript(exe, "echo up > '" + marker + "'\nsleep 5\n");
 
         long t = System.nanoTime();
         String said = desktop(exe.toString()).orElseThrow().start();

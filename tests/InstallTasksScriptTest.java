@@ -158,6 +158,30 @@ class InstallTasksScriptTest {
     }
 
     @Test
+    void twoInstallsAtOnceLeaveOneBlockAndTheOtherLinesIntact() throws Exception {
+        assumeTrue("root".equals(System.getProperty("user.name")), "crontab -u needs root");
+        savedCrontab = crontab();
+        setCrontab(OTHER_LINES);
+
+        List<Process> runs = new ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+            runs.add(Scripts.start(env(), home.resolve("out" + i), home.resolve("err" + i), "install-tasks.java",
+                    "--platform", "cron", "--run-as", CRON_USER));
+        }
+        List<Integer> exits = new ArrayList<>();
+        for (Process p : runs) {
+            assertThat(p.waitFor(3, java.util.concurrent.TimeUnit.MINUTES)).isTrue();
+            exits.add(p.exitValue());
+        }
+
+        assertThat(exits).as("each installed, or was told another install is running").allMatch(e -> e == 0 || e == 3).contains(0);
+        String table = crontab();
+        assertThat(table).startsWith(OTHER_LINES);
+        assertThat(table.split("# BEGIN ra-infrastructure", -1)).hasSize(2);
+        assertThat(table.split("ra-infrastructure-health-check: every 5m", -1)).hasSize(2);
+    }
+
+    @Test
     void usageErrorsExitTwoWithTheFix() {
         Scripts.Run badTime = run("--platform", "cron", "--dry-run", "--at", "backup-daily=25:00");
         Scripts.Run badTask = run("--platform", "cron", "--dry-run", "--only", "backup-nightly");

@@ -9,6 +9,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import tests.support.Fixtures;
 import tests.support.RecordingCommands;
 
 import java.nio.charset.StandardCharsets;
@@ -283,9 +284,7 @@ class SystemdTimersTest {
     /** A project home with an executable launcher, so that verify finds ExecStart's program. */
     private static Path launcherIn(Path home) throws Exception {
         Files.createDirectories(home);
-        Path jbang = home.resolve("jbang");
-        Files.writeString(jbang, "#!/bin/sh\n");
-        Files.setPosixFilePermissions(jbang, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Fixtures.shellScript(home.resolve("jbang"), "");
         return home;
     }
 

@@ -15,7 +15,6 @@ import tests.support.TestContainer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -89,9 +88,7 @@ class VerifyStartupScriptTest {
     @Test
     void anUnreachableEngineIsWaitedForDockerDesktopStartedOnceThenAnAlertNamesTheStep() throws Exception {
         Path marker = home.resolve("desktop-started.txt");
-        Path desktop = home.resolve("Docker Desktop.sh");
-        Files.writeString(desktop, "#!/bin/sh\necho started >> '" + marker + "'\n");
-        Files.setPosixFilePermissions(desktop, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Path desktop = Fixtures.shellScript(home.resolve("Docker Desktop.sh"), "echo started >> '" + marker + "'\n");
         Map<String, String> env = new HashMap<>(db.env(home, "DOCKER_WAIT_SECONDS", "4", "DOCKER_DESKTOP_EXE", desktop.toString()));
         env.put("DOCKER_HOST", "unix://" + home.resolve("no-engine.sock"));
 

@@ -73,6 +73,17 @@ public final class Fixtures {
     }
 
     /** A fresh project home with backups/ and logs/ in it (the path has a space on purpose). */
+    /** An executable /bin/sh script (rwxr-xr-x) with {@code body} after the #! line: a stand-in program. */
+    public static Path shellScript(Path file, String body) {
+        try {
+            Files.writeString(file, "#!/bin/sh\n" + body);
+            Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+            return file;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     public static Path home() {
         try {
             return Files.createDirectories(Files.createTempDirectory("ra-test-").resolve("my home"));

@@ -105,6 +105,10 @@ class StartupTest {
             Startup.Outcome o = run(db.config(home), true);
 
             assertThat(step(o, "container").detail()).startsWith("would start " + db.name());
+            assertThat(step(o, "ready").status()).isEqualTo(Status.SKIPPED);
+            assertThat(step(o, "ready").detail()).startsWith("would wait up to 120 s for " + db.name());
+            assertThat(step(o, "health").status()).isEqualTo(Status.SKIPPED);
+            assertThat(StartupReport.exitCode(o)).as("a dry run of a stopped database is not a failure").isZero();
             assertThat(db.inspect().running()).isFalse();
             assertThat((System.nanoTime() - t) / 1_000_000).as("no waiting in a dry run").isLessThan(20_000);
             assertThat(home.resolve("logs/metrics.jsonl")).doesNotExist();

@@ -60,6 +60,9 @@ public final class Startup {
         }
         step(steps, "ready", this::ready);
         step(steps, "health", () -> {
+            if (dryRun && steps.get(steps.size() - 1).status() == Status.SKIPPED) {
+                return new Step("health", Status.SKIPPED, "would run the full health check once the database is up", null, 0);
+            }
             HealthCheck checks = new HealthCheck(cfg);
             Metrics metrics = new Metrics(cfg.path("LOG_DIR"));
             health[0] = checks.run(checks.select(List.of(), List.of()), metrics.last());
@@ -149,11 +152,15 @@ public final class Startup {
     private Step ready() {
         PgTarget target = new PgTarget(cfg);
         String what = target.docker() ? target.container() : target.describe();
+        if (dryRun && target.docker() && !Docker.inspect(target.container(), DOCKER_CALL).running()) {
+            return new Step("ready", Status.SKIPPED, "would wait up to " + cfg.get("STARTUP_WAIT_SECONDS") + " s for " + what
+                    + " to become healthy", null, 0);
+        }
         long t = System.nanoTime();
         String reason = poll(what + " to become healthy", Duration.ofSeconds(cfg.integer("STARTUP_WAIT_SECONDS")), () -> {
             if (target.docker()) {
                 Docker.Container c = Docker.inspect(target.container(), DOCKER_CALL);
-                if (!c.running() && !dryRun) throw stopped(c);
+                if (!c.running()) throw stopped(c);
                 if (c.health() != null) return c.health().equals("healthy") ? null : c.describe();
             }
             Proc.Result r = Proc.run(target.command("pg_isready", List.of("-t", "3")), target.env(null), DOCKER_CALL);

@@ -39,6 +39,7 @@ public final class StartupReport {
 
     /** The message to send, or empty when good news is not wanted (NOTIFY_ON_STARTUP_OK=false). */
     public static Optional<Alerts.Failure> event(Startup.Outcome o, boolean notifyOk) {
+        // steps skipped because an earlier one failed say nothing new; a skipped pgAdmin says it is not there
         String steps = String.join("; ", o.steps().stream().filter(s -> s.status() != Status.SKIPPED || s.name().equals("pgadmin"))
                 .map(s -> label(s.name()) + " " + s.status().label() + ": " + s.detail()).toList());
         long s = Math.round(o.millis() / 1000.0);

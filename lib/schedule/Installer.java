@@ -35,8 +35,7 @@ public final class Installer {
             return ExitCode.OK;
         }
         System.out.printf("%-40s %-20s %s%n", "TASK", "SCHEDULE", "RUNS");
-        for (Task t : tasks) System.out.printf("%-40s %-20s %s%n", t.name(), t.trigger().describe(), String.join(" ", t.args().isEmpty()
-                ? List.of(t.script()) : concat(t.script(), t.args())));
+        for (Task t : tasks) System.out.printf("%-40s %-20s %s%n", t.name(), t.trigger().describe(), (t.script() + " " + String.join(" ", t.args())).strip());
         if (out != null) System.out.println("files written to " + out.toAbsolutePath());
         if (dryRun) {
             System.out.println("dry run: nothing was changed on " + p.id());
@@ -91,12 +90,6 @@ public final class Installer {
         m.put("args", t.args());
         m.put("timeLimitMinutes", t.timeLimit().toMinutes());
         return m;
-    }
-
-    private static List<String> concat(String first, List<String> rest) {
-        List<String> l = new ArrayList<>(List.of(first));
-        l.addAll(rest);
-        return l;
     }
 
     /** --out DIR: exactly the files an install writes, each durably, so the preview can be diffed or copied. */

@@ -25,11 +25,10 @@ public final class StartupReport {
 
     /** "started OK in 9 s" / "started in 9 s with 1 warning" / "FAILED at database ready after 120 s: ...". */
     public static String verdict(Startup.Outcome o) {
-        long s = Math.round(o.millis() / 1000.0);
+        long s = seconds(o);
         Optional<Startup.Step> failed = o.failed();
         if (failed.isPresent()) return "startup FAILED at " + label(failed.get().name()) + " after " + s + " s: " + failed.get().detail();
-        long warnings = o.steps().stream().filter(x -> x.status() == Status.WARNING).count();
-        return warnings == 0 ? "started OK in " + s + " s" : "started in " + s + " s with " + warnings + " warning" + (warnings > 1 ? "s" : "");
+        return warnings(o).isEmpty() ? "started OK in " + s + " s" : "started in " + s + " s with " + warnings(o);
     }
 
     /** The event key: a repeated run (boot and logon trigger) with the same outcome is not sent twice. */
@@ -42,7 +41,6 @@ public final class StartupReport {
         // steps skipped because an earlier one failed say nothing new; a skipped pgAdmin says it is not there
         String steps = String.join("; ", o.steps().stream().filter(s -> s.status() != Status.SKIPPED || s.name().equals("pgadmin"))
                 .map(s -> label(s.name()) + " " + s.status().label() + ": " + s.detail()).toList());
-        long s = Math.round(o.millis() / 1000.0);
         Optional<Startup.Step> failed = o.failed();
         if (failed.isPresent()) {
             Startup.Step f = failed.get();
@@ -50,9 +48,16 @@ public final class StartupReport {
                     steps, f.action(), "docs/alerts.md#startup"));
         }
         if (!notifyOk) return Optional.empty();
-        long warnings = o.steps().stream().filter(x -> x.status() == Status.WARNING).count();
-        return Optional.of(new Alerts.Failure("startup", "ok", "started OK after reboot, took " + s + " s"
-                + (warnings > 0 ? " (" + warnings + " warning" + (warnings > 1 ? "s" : "") + ")" : ""), steps, null, null));
+        return Optional.of(new Alerts.Failure("startup", "ok", "started OK after reboot, took " + seconds(o) + " s"
+                + (warnings(o).isEmpty() ? "" : " (" + warnings(o) + ")"), steps, null, null));
+    }
+
+    private static long seconds(Startup.Outcome o) { return Math.round(o.millis() / 1000.0); }
+
+    /** "" / "1 warning" / "2 warnings". */
+    private static String warnings(Startup.Outcome o) {
+        long n = o.steps().stream().filter(x -> x.status() == Status.WARNING).count();
+        return n == 0 ? "" : n + " warning" + (n > 1 ? "s" : "");
     }
 
     public static void print(Startup.Outcome o, List<Alerts.Delivery> deliveries, boolean json) {

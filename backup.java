@@ -10,6 +10,8 @@
 //DEPS com.fasterxml.jackson.datatype:jackson-datatype-jsr310:2.23.0
 //DEPS org.postgresql:postgresql:42.7.14
 //DEPS org.eclipse.angus:angus-mail:2.0.5
+//DEPS org.bouncycastle:bcprov-jdk18on:1.86
+//DEPS org.bouncycastle:bcpg-jdk18on:1.86
 //SOURCES lib/**.java
 //CDS
 //JAVA_OPTIONS -Xlog:disable -Xlog:all=warning,cds*=off:stderr
@@ -17,6 +19,7 @@
 import lib.*;
 import lib.alert.Alerts;
 import lib.alert.JobAlerts;
+import lib.offsite.Offsite;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -35,7 +38,11 @@ import java.util.concurrent.Callable;
                 "  ./jbang backup.java --type weekly --dry-run",
                 "      show the file, the space estimate and what retention would delete",
                 "  ./jbang backup.java --list",
-                "      backups on disk with type, age, size and verified state"})
+                "      backups on disk with type, age, size and verified state",
+                "  ./jbang backup.java --list --remote",
+                "      backups on the off-site remote (REMOTE), complete or not",
+                "  ./jbang backup.java --upload-pending",
+                "      send backups of OFFSITE_TYPES that never reached the remote (after an outage)"})
 class backup implements Callable<Integer> {
     @Mixin CommonOptions common;
 
@@ -55,22 +62,32 @@ class backup implements Callable<Integer> {
     @Option(names = "--dry-run", description = "Show what would be written and deleted; change nothing.")
     boolean dryRun;
 
-    @Option(names = "--list", description = "List backups on disk and exit.")
+    @Option(names = "--list", description = "List backups on disk (with --remote: on the remote) and exit.")
     boolean list;
+
+    @Option(names = "--remote", description = "With --list: list the backups on REMOTE instead.")
+    boolean remote;
+
+    @Option(names = "--upload-pending", description = "Send local backups of OFFSITE_TYPES that are not on the remote yet, "
+            + "check them, then apply remote retention.")
+    boolean uploadPending;
 
     public static void main(String... args) { System.exit(Cli.execute(new backup(), args)); }
 
     @Override
     public Integer call() {
         Config cfg = common.load(Collections.singletonMap("VERIFY", verify));
+        if (remote && !list) throw new OpsException(ExitCode.USAGE, "--remote only goes with --list", "use: backup.java --list --remote");
+        if (list && remote) return Report.remoteListing(cfg.get("REMOTE"), Offsite.store(cfg, CommonOptions.log(cfg, "backup")).list(null), common.json);
         if (list) return Report.listing(new BackupStore(cfg.path("BACKUP_DIR")).list(null), common.json);
         if (!BackupStore.TYPES.contains(type)) {
             throw new OpsException(ExitCode.USAGE, "unknown --type " + type, "use one of " + BackupStore.TYPES);
         }
         Log log = CommonOptions.log(cfg, "backup");
+        JobAlerts jobAlerts = new JobAlerts(Alerts.from(cfg, log), log);
+        if (uploadPending) return Report.uploadPending(new Backup(cfg, log), dbs, log, common.json, jobAlerts);
         if (dbs.isEmpty()) dbs.add(cfg.get("PGDATABASE"));
         Backup.Options options = new Backup.Options(type, cfg.get("VERIFY"), rolePasswords, dryRun);
-        JobAlerts alerts = new JobAlerts(Alerts.from(cfg, log), log);
-        return Report.backups(new Backup(cfg, log), dbs, options, log, common.json, alerts);
+        return Report.backups(new Backup(cfg, log), dbs, options, log, common.json, jobAlerts);
     }
 }

@@ -10,6 +10,8 @@
 //DEPS com.fasterxml.jackson.datatype:jackson-datatype-jsr310:2.23.0
 //DEPS org.postgresql:postgresql:42.7.14
 //DEPS org.eclipse.angus:angus-mail:2.0.5
+//DEPS org.bouncycastle:bcprov-jdk18on:1.86
+//DEPS org.bouncycastle:bcpg-jdk18on:1.86
 //SOURCES lib/**.java
 //CDS
 //JAVA_OPTIONS -Xlog:disable -Xlog:all=warning,cds*=off:stderr

@@ -11,8 +11,10 @@ set "JB_VERSION=0.132.1"
 set "JB_HOME=%~dp0"
 rem The scripts resolve config\, backups\ and logs\ against the project home, not the working folder.
 if not defined RA_INFRA_HOME set "RA_INFRA_HOME=%~dp0."
-rem JBang itself only decides what to run: a quick-starting JVM suits it (the script's JVM is not affected).
-if not defined JBANG_JAVA_OPTIONS set "JBANG_JAVA_OPTIONS=-XX:TieredStopAtLevel=1 -XX:+UseSerialGC"
+rem JBang itself only decides what to run: a quick-starting JVM suits it. Kept out of JBANG_JAVA_OPTIONS,
+rem which JBang passes on to the script's JVM (backups need the full JIT); quick scripts set //JAVA_OPTIONS.
+set "JB_JVM=%JBANG_JAVA_OPTIONS%"
+if not defined JBANG_JAVA_OPTIONS set "JB_JVM=-XX:TieredStopAtLevel=1 -XX:+UseSerialGC"
 
 rem 1. A jbang on PATH wins. `where` also finds this very file (it looks in the current folder
 rem first), so skip anything in this script's folder instead of calling ourselves forever.
@@ -40,7 +42,7 @@ if defined JBANG_BOOTSTRAP_DIR set "JB_DIR=%JBANG_BOOTSTRAP_DIR%"
 rem A trailing backslash would escape the closing quote of "%JB_DIR%" for java's argument parser.
 if "%JB_DIR:~-1%"=="\" set "JB_DIR=%JB_DIR:~0,-1%"
 if exist "%JB_DIR%\.complete" goto :run
-"%JB_JAVA%" %JBANG_JAVA_OPTIONS% "%JB_HOME%.jbang\Bootstrap.java" "%JB_DIR%" "%JB_HOME%.jbang\jbang-cli.lock" || exit /b 1
+"%JB_JAVA%" %JB_JVM% "%JB_HOME%.jbang\Bootstrap.java" "%JB_DIR%" "%JB_HOME%.jbang\jbang-cli.lock" || exit /b 1
 
 rem 3. Same protocol as JBang's own jbang.cmd: JBang prints the java command line for the script
 rem (quoted for cmd) and exits 255; we then run that line. Any other exit code: show its output
@@ -69,7 +71,7 @@ set "JB_ERR=1"
 goto :end
 :tmp_ok
 
-"%JB_JAVA%" %JBANG_JAVA_OPTIONS% -classpath "%JB_DIR%\*" dev.jbang.Main %* > "%JB_TMP%\out.txt"
+"%JB_JAVA%" %JB_JVM% -classpath "%JB_DIR%\*" dev.jbang.Main %* > "%JB_TMP%\out.txt"
 set "JB_ERR=%ERRORLEVEL%"
 if not "%JB_ERR%"=="255" goto :show_output
 

@@ -10,6 +10,8 @@
 //DEPS com.fasterxml.jackson.datatype:jackson-datatype-jsr310:2.23.0
 //DEPS org.postgresql:postgresql:42.7.14
 //DEPS org.eclipse.angus:angus-mail:2.0.5
+//DEPS org.bouncycastle:bcprov-jdk18on:1.86
+//DEPS org.bouncycastle:bcpg-jdk18on:1.86
 //SOURCES lib/**.java
 //CDS
 //JAVA_OPTIONS -Xlog:disable -Xlog:all=warning,cds*=off:stderr
@@ -17,6 +19,9 @@
 import lib.*;
 import lib.alert.Alerts;
 import lib.alert.JobAlerts;
+import lib.crypt.Encryption;
+import lib.offsite.Offsite;
+import lib.offsite.RemoteStore;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -37,7 +42,10 @@ import java.util.concurrent.Callable;
                 "  ./jbang restore.java --latest --dry-run",
                 "  ./jbang restore.java --latest --type daily",
                 "  ./jbang restore.java --date 2026-11-20 --target-db inventory_copy",
-                "  ./jbang restore.java backups/daily/inventory_20261120T020000Z_daily.dump.zst"})
+                "  ./jbang restore.java backups/daily/inventory_20261120T020000Z_daily.dump.zst",
+                "  ./jbang restore.java --from-remote --latest --dry-run",
+                "  ./jbang restore.java --from-remote --date 2026-11-15 --type weekly",
+                "  ./jbang restore.java --from-remote weekly/inventory_20261115T030000Z_weekly.dump.zst.gpg"})
 class restore implements Callable<Integer> {
     @Mixin CommonOptions common;
 
@@ -45,8 +53,9 @@ class restore implements Callable<Integer> {
     Which which = new Which();
 
     static class Which {
-        @Parameters(arity = "0..1", paramLabel = "FILE", description = "A backup file (.dump.zst) or its manifest.")
-        Path file;
+        @Parameters(arity = "0..1", paramLabel = "FILE", description = "A backup file (.dump.zst) or its manifest; "
+                + "with --from-remote, a file name on the remote.")
+        String file;
 
         @Option(names = "--latest", description = "The newest verified backup (default).")
         boolean latest;
@@ -64,8 +73,12 @@ class restore implements Callable<Integer> {
     @Option(names = "--target-db", paramLabel = "NAME", description = "Database to restore into (default: the source's name).")
     String targetDb;
 
-    @Option(names = "--list", description = "List backups on disk and exit.")
+    @Option(names = "--list", description = "List backups on disk (with --from-remote: on the remote) and exit.")
     boolean list;
+
+    @Option(names = "--from-remote", description = "Use a backup on REMOTE: download it, check its checksum "
+            + "(and decrypt it), then restore as usual. The download is removed afterwards.")
+    boolean fromRemote;
 
     @Option(names = "--dry-run", description = "Check the backup and show the plan; change nothing.")
     boolean dryRun;
@@ -87,11 +100,28 @@ class restore implements Callable<Integer> {
     @Override
     public Integer call() {
         Config cfg = common.load(Map.of());
-        if (list) return Report.listing(new BackupStore(cfg.path("BACKUP_DIR")).list(db), common.json);
+        if (list && !fromRemote) return Report.listing(new BackupStore(cfg.path("BACKUP_DIR")).list(db), common.json);
         Log log = CommonOptions.log(cfg, "restore");
+        if (list) return Report.remoteListing(cfg.get("REMOTE"), Offsite.store(cfg, log).list(db), common.json);
         Restore restore = new Restore(cfg, log);
+        String source = db != null ? db : cfg.get("PGDATABASE");
+        if (!fromRemote) return run(restore, restore.choose(which.file == null ? null : Path.of(which.file), source, type, which.date), cfg, log);
+        RemoteStore remote = Offsite.store(cfg, log);
+        RemoteStore.RemoteSet set = remote.choose(which.file, source, type, which.date);
+        Path download = cfg.path("BACKUP_DIR").resolve(".downloads").resolve(set.base());
+        try {
+            if (!common.json) System.err.println("downloading " + set.type() + "/" + set.base() + " from " + remote.remote() + " ...");
+            BackupStore.Entry backup = remote.fetch(set, download, Encryption.from(cfg));
+            log.info("downloaded " + set.type() + "/" + set.base() + " from " + remote.remote() + ", checksums OK");
+            return run(restore, backup, cfg, log);
+        } finally {
+            SafeFiles.deleteTree(download);
+        }
+    }
+
+    /** Check, plan, confirm and restore one backup set. */
+    private int run(Restore restore, BackupStore.Entry backup, Config cfg, Log log) {
         Restore.Options options = new Restore.Options(targetDb, !noSafetyBackup, withGlobals, noOwner);
-        BackupStore.Entry backup = restore.choose(which.file, db != null ? db : cfg.get("PGDATABASE"), type, which.date);
         Restore.Plan plan = restore.plan(backup, options);
         restore.check(plan);
         if (dryRun) return Report.restorePlan(plan, common.json);

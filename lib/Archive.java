@@ -9,6 +9,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
+import lib.crypt.Encryption;
+
 /**
  * A stored dump file (compressed custom-format archive) and what can be done with it: check its
  * checksum, list it, restore it. Decompression happens here, in-process; pg_restore reads the
@@ -17,10 +19,15 @@ import java.util.List;
 public final class Archive {
     private final Path file;
     private final PgTarget target;
+    private final Encryption encryption;
 
-    public Archive(Path file, PgTarget target) {
+    public Archive(Path file, PgTarget target) { this(file, target, null); }
+
+    /** An archive that may be encrypted ({@code .gpg}); {@code encryption} supplies the key to read it. */
+    public Archive(Path file, PgTarget target, Encryption encryption) {
         this.file = file;
         this.target = target;
+        this.encryption = encryption;
     }
 
     public Path file() { return file; }
@@ -77,14 +84,26 @@ public final class Archive {
     /** Decompresses into pg_restore's stdin; damage in the file is reported as such. */
     private Proc.Result pipe(List<String> args, String db, java.io.OutputStream out) {
         Read read = new Read();
-        try (InputStream in = Codec.forFile(file.toString()).decompress(new Read.Counting(Files.newInputStream(file), read));
+        try (InputStream in = Codec.forFile(file.toString()).decompress(decrypted(new Read.Counting(Files.newInputStream(file), read)));
              Progress p = new Progress((db == null ? "reading " : "restoring into " + db + ": ") + file.getFileName(), () -> read.bytes)) {
             return Proc.run(target.command("pg_restore", args), target.env(db), null, in, out);
         } catch (UncheckedIOException | IOException e) {
             String cause = e instanceof UncheckedIOException u ? u.getCause().getMessage() : e.getMessage();
-            throw new OpsException(ExitCode.VERIFY_FAILED, "cannot decompress " + file.getFileName() + ": " + cause,
-                    "the file is damaged or truncated; use another backup");
+            throw new OpsException(ExitCode.VERIFY_FAILED, "cannot " + (encrypted() ? "decrypt or " : "") + "decompress "
+                    + file.getFileName() + ": " + cause, "the file is damaged or truncated; use another backup");
         }
+    }
+
+    private boolean encrypted() { return Encryption.encrypted(file.getFileName().toString().replace(SafeFiles.PARTIAL, "")); }
+
+    /** The stored bytes, decrypted in the same stream when the file is encrypted. */
+    private InputStream decrypted(InputStream stored) throws IOException {
+        if (!encrypted()) return stored;
+        if (encryption == null) {
+            throw new OpsException(ExitCode.USAGE, file.getFileName() + " is encrypted but no key was given to read it",
+                    "set DECRYPT_KEY and DECRYPT_PASSPHRASE_FILE");
+        }
+        return encryption.key(file.getFileName().toString()).decrypt(stored);
     }
 
     /** Bytes of the stored file read so far, for the progress line of long restores. */

@@ -14,6 +14,8 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 
+import lib.crypt.Recipients;
+
 /**
  * The single streaming pass of a backup: bytes in, counted, compressed, hashed (sha256 of the stored
  * file, so {@code sha256sum} can check it too), counted again, written, fsynced on close.
@@ -26,12 +28,15 @@ public final class ArchiveWriter extends OutputStream {
     private final Counter raw;
     private final Path file;
 
-    public ArchiveWriter(Path file, Codec codec) throws IOException {
+    public ArchiveWriter(Path file, Codec codec) throws IOException { this(file, codec, null); }
+
+    /** With {@code recipients}, the compressed bytes are OpenPGP-encrypted in the same pass, before hashing. */
+    public ArchiveWriter(Path file, Codec codec, Recipients recipients) throws IOException {
         this.file = file;
         channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE);
         digest = newDigest();
         stored = new Counter(new DigestOutputStream(new java.io.BufferedOutputStream(new KeepOpen(Channels.newOutputStream(channel)), 1 << 20), digest));
-        compressed = codec.compress(stored);
+        compressed = codec.compress(recipients == null ? stored : recipients.encrypt(stored));
         raw = new Counter(compressed);
     }
 
@@ -44,6 +49,7 @@ public final class ArchiveWriter extends OutputStream {
     public void close() throws IOException {
         try {
             raw.close();
+            stored.close(); // the encrypting stream finishes its message but leaves the file stream open
             channel.force(true);
         } finally {
             channel.close();
@@ -68,8 +74,16 @@ public final class ArchiveWriter extends OutputStream {
     }
 
     /** sha256 of a whole file, read in 1 MB chunks. */
-    public static String sha256(Path file) throws IOException {
-        MessageDigest md = newDigest();
+    public static String sha256(Path file) throws IOException { return hash(file, "SHA-256"); }
+
+    /** A whole file's digest ({@code SHA-256}, {@code SHA-1}, {@code MD5}) in lower-case hex. */
+    public static String hash(Path file, String algorithm) throws IOException {
+        MessageDigest md;
+        try {
+            md = MessageDigest.getInstance(algorithm);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalArgumentException(algorithm, e);
+        }
         try (InputStream in = new DigestInputStream(java.nio.file.Files.newInputStream(file), md)) {
             byte[] buf = new byte[1 << 20];
             while (in.read(buf) >= 0) { /* digesting */ }

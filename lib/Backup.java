@@ -13,6 +13,9 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
+import lib.crypt.Encryption;
+import lib.offsite.Offsite;
+
 /**
  * One database's backup, start to finish: checks, consistent snapshot, streaming dump, globals,
  * verification, commit (manifest last), then retention of the tier. Shared by backup.java, the
@@ -22,15 +25,20 @@ public final class Backup {
     /** What to do: backup type, verification level, role passwords in globals, dry run. */
     public record Options(String type, String verify, boolean rolePasswords, boolean dryRun) {}
 
-    /** What happened. {@code manifest} is null on a dry run or a failure before commit. */
+    /**
+     * What happened. {@code manifest} is null on a dry run or a failure before commit; {@code offsite} is null
+     * when the type does not go off-site.
+     */
     public record Result(String db, String type, Path dump, Manifest manifest, long estimateBytes,
-                         List<Path> pruned, List<Path> wouldPrune) {}
+                         List<Path> pruned, List<Path> wouldPrune, Offsite.Outcome offsite) {}
 
     private final Config cfg;
     private final Log log;
     private final PgTarget target;
     private final Pg pg;
     private final BackupStore store;
+    private final Encryption encryption;
+    private final Offsite offsite;
 
     public Backup(Config cfg, Log log) {
         this.cfg = cfg;
@@ -38,6 +46,8 @@ public final class Backup {
         this.target = new PgTarget(cfg);
         this.pg = new Pg(target);
         this.store = new BackupStore(cfg.path("BACKUP_DIR"));
+        this.encryption = Encryption.from(cfg);
+        this.offsite = Offsite.from(cfg, log, encryption);
     }
 
     /** Takes the database's lock, then backs it up. */
@@ -53,14 +63,17 @@ public final class Backup {
     /** Backs up {@code db}; the caller holds its lock (or this is a dry run). */
     public Result runLocked(String db, Options o) {
         Path dir = store.tierDir(o.type());
+        if (encryption.local() && !o.verify().equals("none")) encryption.key("verifying an encrypted backup (ENCRYPT=all)");
+        boolean offsiteType = offsite != null && offsite.covers(o.type());
         if (o.dryRun()) {
             pg.serverVersion(db);
             long estimate = estimate(db, () -> pg.databaseSize(db));
             Disk.require(dir, estimate, "the backup of " + db);
-            Retention.Plan plan = Retention.plan(store.list(db), o.type(), cfg);
-            return new Result(db, o.type(), dir.resolve(BackupStore.baseName(db, o.type(), Instant.now()) + ".dump"
-                    + Codec.parse(cfg.get("COMPRESSION")).extension()), null, estimate, List.of(),
-                    plan.delete().stream().flatMap(e -> e.files().stream()).toList());
+            Retention.Plan plan = Retention.plan(store.list(db), o.type(), cfg, this::held);
+            Path dump = dir.resolve(BackupStore.baseName(db, o.type(), Instant.now()) + ".dump"
+                    + Codec.parse(cfg.get("COMPRESSION")).extension() + (encryption.local() ? Encryption.SUFFIX : ""));
+            return new Result(db, o.type(), dump, null, estimate, List.of(),
+                    plan.delete().stream().flatMap(e -> e.files().stream()).toList(), offsiteType ? offsite.plan(db, o.type(), dump) : null);
         }
         store.cleanPartials(db).forEach(p -> log.warn("removed temp file of an interrupted run: " + p));
         Taken t = take(db, o, dir);
@@ -68,10 +81,19 @@ public final class Backup {
             throw new OpsException(ExitCode.VERIFY_FAILED, "backup of " + db + " failed verification: "
                     + t.manifest().verify().detail() + "; retention skipped", "the files are kept for inspection; check " + log.file());
         }
-        Retention.Plan plan = Retention.plan(store.list(db), o.type(), cfg);
+        Retention.Plan plan = Retention.plan(store.list(db), o.type(), cfg, this::held);
         List<Path> pruned = Retention.apply(plan, log);
-        return new Result(db, o.type(), dir.resolve(t.manifest().dumpFile()), t.manifest(), t.estimate(), pruned, List.of());
+        return new Result(db, o.type(), dir.resolve(t.manifest().dumpFile()), t.manifest(), t.estimate(), pruned, List.of(),
+                offsiteType ? offsite.afterBackup(db) : null);
     }
+
+    /** Local retention holds sets that have not reached the remote yet. */
+    private boolean held(BackupStore.Entry e) { return offsite != null && offsite.pending(e); }
+
+    /** The off-site step, or null when REMOTE is not set (for --upload-pending). */
+    public Offsite offsite() { return offsite; }
+
+    public BackupStore store() { return store; }
 
     private record Taken(Manifest manifest, long estimate) {}
 
@@ -111,8 +133,9 @@ public final class Backup {
                 Disk.require(dir, estimate, "the backup of " + db);
                 start = Instant.now();
                 base = uniqueBase(dir, db, o.type(), start);
-                dumpName = base + ".dump" + codec.extension();
-                globalsName = base + ".globals.sql" + codec.extension();
+                String gpg = encryption.local() ? Encryption.SUFFIX : "";
+                dumpName = base + ".dump" + codec.extension() + gpg;
+                globalsName = base + ".globals.sql" + codec.extension() + gpg;
                 dumpTmp = SafeFiles.partial(dir.resolve(dumpName));
                 globalsTmp = SafeFiles.partial(dir.resolve(globalsName));
                 Files.createDirectories(dir);
@@ -129,9 +152,10 @@ public final class Backup {
             Manifest m = new Manifest(Manifest.FORMAT, db, o.type(), dumpName, globalsName, codec.toString(), target.docker() ? "docker" : "direct",
                     target.describe(), serverVersion, await(dumpVersion), start, end,
                     Duration.between(start, end).toMillis() / 1000.0, dumped.rawBytes(), dumped.storedBytes(),
-                    dumped.sha256(), globalsWriter.sha256(), o.rolePasswords(), counts, null);
+                    dumped.sha256(), globalsWriter.sha256(), o.rolePasswords(), counts, null,
+                    encryption.local() ? encryption.fingerprints() : null, null);
             await(leftovers).forEach(n -> log.warn("dropped scratch database of an interrupted run: " + n));
-            m = m.withVerify(new Verifier(pg, log).verify(o.verify(), new Archive(dumpTmp, target), m));
+            m = m.withVerify(new Verifier(pg, log).verify(o.verify(), new Archive(dumpTmp, target, encryption), m));
             SafeFiles.commit(dumpTmp, dir.resolve(dumpName));
             SafeFiles.commit(globalsTmp, dir.resolve(globalsName));
             SafeFiles.write(dir.resolve(base + ".manifest.json"), m.toJson());
@@ -155,7 +179,7 @@ public final class Backup {
     /** Runs a pg program and streams its stdout through compression and hashing into {@code tmp}. */
     private ArchiveWriter write(Path tmp, Codec codec, String program, List<String> args, String db, String what)
             throws IOException {
-        ArchiveWriter w = new ArchiveWriter(tmp, codec);
+        ArchiveWriter w = new ArchiveWriter(tmp, codec, encryption.local() ? encryption.recipients() : null);
         Proc.Result r;
         try (Progress p = new Progress(what, w::rawBytes)) {
             r = Proc.run(target.command(program, args), target.env(db), null, null, w);
@@ -212,12 +236,17 @@ public final class Backup {
         }
     }
 
+    private static boolean taken(Path dir, String base) {
+        for (String suffix : List.of(".manifest.json", ".dump.zst", ".dump.gz", ".dump.zst.gpg", ".dump.gz.gpg")) {
+            if (Files.exists(dir.resolve(base + suffix))) return true;
+        }
+        return false;
+    }
+
     /** Names carry seconds; a second run within the same second waits for the next one. */
     private static String uniqueBase(Path dir, String db, String type, Instant at) {
         Instant t = at;
-        while (Files.exists(dir.resolve(BackupStore.baseName(db, type, t) + ".manifest.json"))
-                || Files.exists(dir.resolve(BackupStore.baseName(db, type, t) + ".dump.zst"))
-                || Files.exists(dir.resolve(BackupStore.baseName(db, type, t) + ".dump.gz"))) {
+        while (taken(dir, BackupStore.baseName(db, type, t))) {
             t = t.plusSeconds(1);
         }
         if (t.isAfter(at)) {

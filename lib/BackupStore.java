@@ -23,7 +23,7 @@ public final class BackupStore {
     public static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
     static final Pattern NAME = Pattern.compile(
             "(?<db>.+)_(?<ts>\\d{8}T\\d{6}Z)_(?<type>hourly|daily|weekly|monthly|yearly|manual|safety)"
-                    + "\\.(?<kind>dump|globals\\.sql|manifest\\.json)(?<ext>\\.zst|\\.gz)?");
+                    + "\\.(?<kind>dump|globals\\.sql|manifest\\.json)(?<ext>\\.zst|\\.gz)?(?<gpg>\\.gpg)?");
 
     private final Path root;
 
@@ -44,7 +44,8 @@ public final class BackupStore {
 
         public String state() {
             if (manifest == null) return "incomplete (no manifest)";
-            return manifest.verify() == null ? "unknown" : manifest.verify().status() + " (" + manifest.verify().level() + ")";
+            String v = manifest.verify() == null ? "unknown" : manifest.verify().status() + " (" + manifest.verify().level() + ")";
+            return v + (manifest.encrypted() ? ", encrypted" : "") + (manifest.offsite() != null ? ", off-site" : "");
         }
 
         public Path globals() {
@@ -92,7 +93,7 @@ public final class BackupStore {
     public static Optional<Entry> parse(Path dumpFile) {
         Matcher m = NAME.matcher(dumpFile.getFileName().toString());
         if (!m.matches() || !m.group("kind").equals("dump")) return Optional.empty();
-        String base = dumpFile.getFileName().toString().replaceFirst("\\.dump(\\.zst|\\.gz)?$", "");
+        String base = baseOf(dumpFile.getFileName().toString());
         Path mf = dumpFile.resolveSibling(base + ".manifest.json");
         Manifest manifest = null;
         if (Files.exists(mf)) {
@@ -101,6 +102,17 @@ public final class BackupStore {
         Instant at = STAMP.parse(m.group("ts"), Instant::from);
         String db = manifest != null ? manifest.database() : decode(m.group("db"));
         return Optional.of(new Entry(dumpFile, Files.exists(mf) ? mf : null, manifest, db, m.group("type"), at));
+    }
+
+    /** A file name without its kind and extensions: {@code <db>_<stamp>_<type>}. */
+    public static String baseOf(String fileName) {
+        return fileName.replaceFirst("\\.(dump|globals\\.sql|manifest\\.json)(\\.zst|\\.gz)?(\\.gpg)?$", "");
+    }
+
+    /** The parts of one of our file names (db, ts, type, kind, ext, gpg), or null for anything else. */
+    public static Matcher match(String fileName) {
+        Matcher m = NAME.matcher(fileName);
+        return m.matches() ? m : null;
     }
 
     /** Deletes temp files (".partial") of {@code db} left by a killed run; call while holding its lock. */

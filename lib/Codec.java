@@ -27,6 +27,7 @@ public record Codec(String name, int level) {
     /** The codec a stored file was written with, from its name (also while it is still a temp file). */
     public static Codec forFile(String fileName) {
         String name = fileName.endsWith(SafeFiles.PARTIAL) ? fileName.substring(0, fileName.length() - SafeFiles.PARTIAL.length()) : fileName;
+        if (name.endsWith(".gpg")) name = name.substring(0, name.length() - 4);
         return name.endsWith(".gz") ? new Codec("gzip", 6) : new Codec("zstd", 3);
     }
 

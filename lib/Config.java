@@ -23,7 +23,8 @@ public final class Config {
     private static final Map<String, Predicate<String>> RULES = new HashMap<>();
     private static final Map<String, String> RULE_TEXT = new HashMap<>();
     /** Values never printed or logged: passwords, and URLs that carry an access token. */
-    public static final Set<String> SECRET_KEYS = Set.of("PGPASSWORD", "SMTP_PASSWORD", "WEBHOOK_URL", "HEALTHCHECK_PING_URL");
+    public static final Set<String> SECRET_KEYS = Set.of("PGPASSWORD", "SMTP_PASSWORD", "WEBHOOK_URL", "HEALTHCHECK_PING_URL",
+            "DECRYPT_PASSPHRASE");
 
     static {
         DEFAULTS.put("PGHOST", "");
@@ -44,6 +45,8 @@ public final class Config {
         DEFAULTS.put("COMPRESSION", "zstd:3");
         DEFAULTS.put("VERIFY", "full");
         DEFAULTS.put("SANDBOX_IMAGE", "postgres:15");
+        offsite();
+        encryption();
         health();
         alerts();
         startup();
@@ -55,6 +58,45 @@ public final class Config {
         rule("VERIFY", v -> Set.of("full", "quick", "none").contains(v), "full, quick or none");
         rule("BACKUP_DIR", v -> !v.isBlank(), "a directory path");
         rule("LOG_DIR", v -> !v.isBlank(), "a directory path");
+    }
+
+    /** Off-site copies through rclone, and their retention on the remote. */
+    private static void offsite() {
+        DEFAULTS.put("REMOTE", "");
+        DEFAULTS.put("RCLONE", "rclone");
+        DEFAULTS.put("RCLONE_CONFIG", "config/rclone.conf");
+        DEFAULTS.put("RCLONE_FLAGS", "");
+        DEFAULTS.put("OFFSITE_TYPES", "weekly");
+        typeList("OFFSITE_TYPES", true);
+        for (String tier : List.of("HOURLY:0", "DAILY:0", "WEEKLY:26", "MONTHLY:12", "YEARLY:0")) {
+            String[] kv = tier.split(":");
+            number("REMOTE_KEEP_" + kv[0], kv[1], 0, 999_999);
+        }
+        number("REMOTE_KEEP_DAYS", "0", 0, 36_500);
+        number("REMOTE_RETRIES", "3", 0, 10);
+        number("REMOTE_RETRY_DELAY_SECONDS", "10", 0, 3600);
+    }
+
+    /** Client-side OpenPGP encryption of backups, and the key that opens them again. */
+    private static void encryption() {
+        DEFAULTS.put("ENCRYPT", "");
+        rule("ENCRYPT", v -> Set.of("", "offsite", "all").contains(v), "offsite or all (or empty: offsite when ENCRYPT_TO is set)");
+        DEFAULTS.put("ENCRYPT_TO", "");
+        DEFAULTS.put("DECRYPT_KEY", "");
+        DEFAULTS.put("DECRYPT_PASSPHRASE", "");
+        DEFAULTS.put("DECRYPT_PASSPHRASE_FILE", "");
+    }
+
+    /** A comma-separated list of backup types (manual only where {@code manual} is true); empty is allowed. */
+    private static void typeList(String key, boolean manual) {
+        rule(key, v -> v.isBlank() || Arrays.stream(v.split(",")).map(String::strip)
+                .allMatch(t -> BackupStore.TYPES.contains(t) && (manual || !t.equals("manual"))),
+                "a comma-separated list of hourly, daily, weekly, monthly, yearly" + (manual ? ", manual" : "") + " (or empty)");
+    }
+
+    /** A comma-separated setting as a list, blanks dropped. */
+    public List<String> list(String key) {
+        return Arrays.stream(get(key).split(",")).map(String::strip).filter(s -> !s.isEmpty()).toList();
     }
 
     /** health-check's thresholds and targets. */
@@ -71,9 +113,7 @@ public final class Config {
         number("IDLE_IN_TRANSACTION_SECONDS", "60", 1, 86_400 * 7);
         number("REPLICATION_LAG_WARN_SECONDS", "10", 1, 86_400);
         DEFAULTS.put("SCHEDULED_TYPES", "daily,weekly");
-        rule("SCHEDULED_TYPES", v -> v.isBlank() || Arrays.stream(v.split(",")).map(String::strip)
-                .allMatch(t -> BackupStore.TYPES.contains(t) && !t.equals("manual")),
-                "a comma-separated list of hourly, daily, weekly, monthly, yearly (or empty)");
+        typeList("SCHEDULED_TYPES", false);
     }
 
     /** Alert channels (email, webhook, dead-man ping) and their rate limit. */

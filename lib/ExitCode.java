@@ -22,6 +22,8 @@ public final class ExitCode {
     public static final int NO_SPACE = 7;
     /** The restore failed; the target database was left as it was. */
     public static final int RESTORE_FAILED = 8;
+    /** The off-site copy failed (upload, its verification, or the remote is unreachable); local backups are kept. */
+    public static final int REMOTE_FAILED = 9;
 
     /** Lines for picocli's {@code exitCodeList}, shown under --help. */
     public static final String[] HELP = {
@@ -34,6 +36,7 @@ public final class ExitCode {
         "6:backup file failed verification",
         "7:not enough free disk space",
         "8:restore failed; the target database is unchanged",
+        "9:off-site copy failed (remote unreachable, upload or its check failed); the local backup is kept",
     };
 
     private ExitCode() {}

@@ -36,9 +36,30 @@ public record Manifest(
         String globalsSha256,
         boolean rolePasswords,
         List<TableCount> tables,
-        VerifyResult verify) {
+        VerifyResult verify,
+        List<String> encryptedFor,
+        Offsite offsite) {
 
     public static final int FORMAT = 1;
+
+    /** A plain backup as taken: not encrypted, not yet off-site. */
+    public Manifest(int formatVersion, String database, String type, String dumpFile, String globalsFile, String compression,
+                    String mode, String source, String serverVersion, String pgDumpVersion, Instant startedAt, Instant finishedAt,
+                    double durationSeconds, long rawBytes, long storedBytes, String sha256, String globalsSha256,
+                    boolean rolePasswords, List<TableCount> tables, VerifyResult verify) {
+        this(formatVersion, database, type, dumpFile, globalsFile, compression, mode, source, serverVersion, pgDumpVersion,
+                startedAt, finishedAt, durationSeconds, rawBytes, storedBytes, sha256, globalsSha256, rolePasswords, tables,
+                verify, null, null);
+    }
+
+    /**
+     * Where the verified off-site copy of this backup is: the remote root, when it was uploaded and how its
+     * arrival was checked, and the remote files (encrypted for {@code encryptedFor} when the upload added
+     * encryption; otherwise the same files as the local ones).
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Offsite(String remote, String dir, Instant uploadedAt, String check, String dumpFile, long dumpBytes,
+                          String dumpSha256, String globalsFile, String globalsSha256, List<String> encryptedFor) {}
 
     /** Exact row count of one table, as of the dump's snapshot. */
     public record TableCount(String schema, String table, long rows) {
@@ -54,8 +75,17 @@ public record Manifest(
     public Manifest withVerify(VerifyResult v) {
         return new Manifest(formatVersion, database, type, dumpFile, globalsFile, compression, mode, source,
                 serverVersion, pgDumpVersion, startedAt, finishedAt, durationSeconds, rawBytes, storedBytes, sha256,
-                globalsSha256, rolePasswords, tables, v);
+                globalsSha256, rolePasswords, tables, v, encryptedFor, offsite);
     }
+
+    public Manifest withOffsite(Offsite o) {
+        return new Manifest(formatVersion, database, type, dumpFile, globalsFile, compression, mode, source,
+                serverVersion, pgDumpVersion, startedAt, finishedAt, durationSeconds, rawBytes, storedBytes, sha256,
+                globalsSha256, rolePasswords, tables, verify, encryptedFor, o);
+    }
+
+    /** True when the stored files are OpenPGP messages (ENCRYPT=all). */
+    public boolean encrypted() { return encryptedFor != null && !encryptedFor.isEmpty(); }
 
     public boolean verified() { return verify != null && verify.passed(); }
 
@@ -71,6 +101,15 @@ public record Manifest(
             return JSON.writeValueAsBytes(this);
         } catch (IOException e) {
             throw new IllegalStateException(e);
+        }
+    }
+
+    public static Manifest parse(byte[] json, String what) {
+        try {
+            return JSON.readValue(json, Manifest.class);
+        } catch (IOException e) {
+            throw new OpsException(ExitCode.VERIFY_FAILED, "cannot read manifest " + what + ": "
+                    + e.getMessage().lines().findFirst().orElse(""), "the manifest is damaged; restore by hand (see README)");
         }
     }
 

@@ -48,9 +48,18 @@ public final class Proc {
      * @throws UncheckedIOException when reading {@code in} or writing {@code out} failed
      */
     public static Result run(List<String> cmd, Map<String, String> env, Duration timeout, InputStream in, OutputStream out) {
+        return run(cmd, env, timeout, in, out, null);
+    }
+
+    /**
+     * As {@link #run(List, Map, Duration, InputStream, OutputStream)}, and stderr is also copied as it arrives
+     * into {@code errCopy} (when not null), e.g. to show a program's progress lines live.
+     */
+    public static Result run(List<String> cmd, Map<String, String> env, Duration timeout, InputStream in, OutputStream out,
+                             OutputStream errCopy) {
         ByteArrayOutputStream captured = new ByteArrayOutputStream();
         TailBuffer err = new TailBuffer(STDERR_TAIL);
-        Pumps pumps = new Pumps(out != null ? out : captured, err, in);
+        Pumps pumps = new Pumps(out != null ? out : captured, errCopy == null ? err : new Tee(err, errCopy), in);
         ProcessExecutor ex = new ProcessExecutor().command(cmd).environment(env).redirectErrorStream(false).streams(pumps)
                 .exitValueAny();
         if (!shuttingDown()) ex.destroyOnExit();
@@ -219,6 +228,30 @@ public final class Proc {
         private static boolean isBrokenPipe(IOException e) {
             String m = String.valueOf(e.getMessage());
             return m.contains("Broken pipe") || m.contains("Stream closed") || m.contains("pipe is being closed");
+        }
+    }
+
+    /** Writes to two streams; the second one's failures are ignored (it only shows progress). */
+    static final class Tee extends OutputStream {
+        private final OutputStream first;
+        private final OutputStream second;
+
+        Tee(OutputStream first, OutputStream second) {
+            this.first = first;
+            this.second = second;
+        }
+
+        @Override
+        public void write(int b) throws IOException { write(new byte[] {(byte) b}, 0, 1); }
+
+        @Override
+        public void write(byte[] b, int off, int n) throws IOException {
+            first.write(b, off, n);
+            try {
+                second.write(b, off, n);
+            } catch (IOException | RuntimeException ignored) {
+                // a broken progress display must not fail the program it watches
+            }
         }
     }
 

@@ -1,6 +1,8 @@
 package lib;
 
 import lib.alert.JobAlerts;
+import lib.offsite.Offsite;
+import lib.offsite.RemoteStore;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -33,6 +35,12 @@ public final class Report {
                 row.put(o.dryRun() ? "wouldDelete" : "deleted", (o.dryRun() ? r.wouldPrune() : r.pruned()).stream().map(Object::toString).toList());
                 if (!json) System.out.println(human(r, o));
                 if (alerting) alerts.backup(db, null, o.verify().equals("none"));
+                if (r.offsite() != null) {
+                    row.put("offsite", offsite(r.offsite(), log));
+                    if (!json) System.out.println(offsiteLines(r.offsite(), log));
+                    if (r.offsite().failed() && exit == ExitCode.OK) exit = r.offsite().failure().exitCode();
+                    if (alerting) alerts.offsite(db, r.offsite().failure());
+                }
             } catch (OpsException e) {
                 log.error("backup of " + db + " failed: " + e.oneLine());
                 row.put("status", "failed");
@@ -47,6 +55,92 @@ public final class Report {
         }
         if (json) Cli.printJson(Map.of("backups", out, "exitCode", exit));
         return exit;
+    }
+
+    /** The off-site step as JSON: sent, deleted, plan and the error, if any. */
+    static Map<String, Object> offsite(Offsite.Outcome o, Log log) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("status", o.failed() ? "failed" : o.plan().isEmpty() ? "ok" : "dry-run");
+        m.put("sent", o.sent());
+        m.put("deleted", o.deleted());
+        if (!o.plan().isEmpty()) m.put("plan", o.plan());
+        if (o.failed()) {
+            m.put("error", log.masked(o.failure().oneLine()));
+            m.put("exitCode", o.failure().exitCode());
+        }
+        return m;
+    }
+
+    static String offsiteLines(Offsite.Outcome o, Log log) {
+        StringBuilder sb = new StringBuilder();
+        o.plan().forEach(l -> sb.append("  off-site: ").append(l).append('\n'));
+        o.sent().forEach(l -> sb.append("  off-site copy verified: ").append(l).append('\n'));
+        o.deleted().forEach(l -> sb.append("  remote retention deleted ").append(l).append('\n'));
+        if (o.failed()) sb.append("  off-site copy FAILED: ").append(log.masked(o.failure().oneLine())).append('\n')
+                .append("  the local backup is kept; after fixing the cause run: ./jbang backup.java --upload-pending\n");
+        return sb.toString().stripTrailing();
+    }
+
+    /** --upload-pending: sends what never reached the remote, database by database; exit 9 when any failed. */
+    public static int uploadPending(Backup backup, List<String> dbs, Log log, boolean json, JobAlerts alerts) {
+        Offsite off = backup.offsite();
+        if (off == null) throw new OpsException(ExitCode.USAGE, "REMOTE is not set: there is nowhere to upload to", "set REMOTE in config/ops.env");
+        if (dbs.isEmpty()) dbs = backup.store().list(null).stream().filter(off::pending).map(BackupStore.Entry::db).distinct().toList();
+        List<Map<String, Object>> out = new ArrayList<>();
+        int exit = ExitCode.OK;
+        for (String db : dbs) {
+            Map<String, Object> row = new LinkedHashMap<>();
+            row.put("database", db);
+            Offsite.Outcome o;
+            try (Lock lock = Lock.acquire(backup.store().root(), db, "upload")) {
+                o = off.afterBackup(db);
+            } catch (OpsException e) {
+                o = new Offsite.Outcome(List.of(), List.of(), List.of(), e);
+            }
+            row.putAll(offsite(o, log));
+            out.add(row);
+            if (!json) System.out.println(db + ": " + (o.sent().isEmpty() && !o.failed() ? "nothing pending" : o.sent().size() + " set(s) sent")
+                    + (o.sent().isEmpty() && o.deleted().isEmpty() && !o.failed() ? "" : "\n" + offsiteLines(o, log)));
+            if (o.failed() && exit == ExitCode.OK) exit = o.failure().exitCode();
+            alerts.offsite(db, o.failure());
+        }
+        if (!json && dbs.isEmpty()) System.out.println("nothing pending: every backup of an off-site type is on the remote");
+        if (json) Cli.printJson(Map.of("uploads", out, "exitCode", exit));
+        return exit;
+    }
+
+    /** The --list --remote table (or JSON): every set on the remote, complete or not. */
+    public static int remoteListing(String remote, List<RemoteStore.RemoteSet> sets, boolean json) {
+        if (json) {
+            List<Map<String, Object>> rows = new ArrayList<>();
+            for (RemoteStore.RemoteSet s : sets) {
+                Map<String, Object> r = new LinkedHashMap<>();
+                r.put("database", s.db());
+                r.put("type", s.type());
+                r.put("takenAt", s.at().toString());
+                r.put("bytes", s.size());
+                r.put("complete", s.complete());
+                r.put("verified", s.verified());
+                r.put("encrypted", s.encrypted());
+                r.put("state", s.state());
+                r.put("files", s.files().stream().map(f -> remote + (remote.endsWith(":") || remote.endsWith("/") ? "" : "/") + f.path()).toList());
+                if (s.manifest() != null && s.manifest().offsite() != null) r.put("uploadedAt", s.manifest().offsite().uploadedAt().toString());
+                rows.add(r);
+            }
+            Cli.printJson(Map.of("remote", remote, "backups", rows));
+            return ExitCode.OK;
+        }
+        if (sets.isEmpty()) {
+            System.out.println("no backups found on " + remote);
+            return ExitCode.OK;
+        }
+        System.out.println("remote: " + remote);
+        System.out.printf("%-20s %-8s %-21s %8s %10s  %s%n", "DATABASE", "TYPE", "TAKEN (UTC)", "AGE", "SIZE", "STATE / FILE");
+        for (RemoteStore.RemoteSet s : sets) {
+            System.out.printf("%-20s %-8s %-21s %8s %10s  %s  %s/%s%n", s.db(), s.type(), s.at(), age(s.at()), Disk.human(s.size()),
+                    s.state(), s.type(), s.base());
+        }
+        return ExitCode.OK;
     }
 
     private static String human(Backup.Result r, Backup.Options o) {
@@ -79,6 +173,12 @@ public final class Report {
                 r.put("verified", e.verified());
                 r.put("state", e.state());
                 r.put("file", e.dump().toString());
+                Manifest m = e.manifest();
+                if (m != null && m.encrypted()) r.put("encryptedFor", m.encryptedFor());
+                if (m != null && m.offsite() != null) {
+                    r.put("offsite", Map.of("remote", m.offsite().remote(), "uploadedAt", m.offsite().uploadedAt().toString(),
+                            "file", m.offsite().dir() + "/" + m.offsite().dumpFile()));
+                }
                 rows.add(r);
             }
             Cli.printJson(Map.of("backups", rows));

@@ -1,6 +1,5 @@
 package lib;
 
-import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -11,6 +10,8 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.List;
+
+import lib.crypt.Encryption;
 
 /**
  * A safe restore: the backup is checked before anything is touched, restored into a new database
@@ -36,6 +37,7 @@ public final class Restore {
     private final PgTarget target;
     private final Pg pg;
     private final BackupStore store;
+    private final Encryption encryption;
 
     public Restore(Config cfg, Log log) {
         this.cfg = cfg;
@@ -43,6 +45,7 @@ public final class Restore {
         this.target = new PgTarget(cfg);
         this.pg = new Pg(target);
         this.store = new BackupStore(cfg.path("BACKUP_DIR"));
+        this.encryption = Encryption.from(cfg);
     }
 
     /** The backup to restore: a file, else the newest verified one of {@code db} (of a type, on a UTC date). */
@@ -62,9 +65,14 @@ public final class Restore {
     }
 
     private static BackupStore.Entry fromFile(Path file) {
-        Path dump = file.getFileName().toString().endsWith(".manifest.json")
-                ? file.resolveSibling(file.getFileName().toString().replace(".manifest.json", ".dump.zst")) : file;
-        if (!Files.exists(dump) && dump.toString().endsWith(".zst")) dump = Path.of(dump.toString().replaceFirst("\\.zst$", ".gz"));
+        Path dump = file;
+        if (file.getFileName().toString().endsWith(".manifest.json")) {
+            String base = file.getFileName().toString().replace(".manifest.json", ".dump");
+            dump = file.resolveSibling(base + ".zst");
+            for (String ext : List.of(".zst", ".gz", ".zst.gpg", ".gz.gpg")) {
+                if (Files.exists(file.resolveSibling(base + ext))) dump = file.resolveSibling(base + ext);
+            }
+        }
         if (!Files.isRegularFile(dump)) {
             throw new OpsException(ExitCode.USAGE, "backup file not found: " + file, "check the path; restore.java --list shows backups");
         }
@@ -87,7 +95,7 @@ public final class Restore {
 
     /** Checksum and archive listing: must pass before anything is changed. */
     public void check(Plan p) {
-        Archive a = new Archive(p.backup().dump(), target);
+        Archive a = new Archive(p.backup().dump(), target, encryption);
         a.checkSum(p.backup().manifest().sha256());
         a.listing();
         if (p.withGlobals()) {
@@ -96,7 +104,7 @@ public final class Restore {
                 throw new OpsException(ExitCode.VERIFY_FAILED, "--with-globals: the globals file of this backup is missing",
                         "restore without --with-globals, or pick another backup");
             }
-            new Archive(g, target).checkSum(p.backup().manifest().globalsSha256());
+            new Archive(g, target, encryption).checkSum(p.backup().manifest().globalsSha256());
         }
     }
 
@@ -126,7 +134,7 @@ public final class Restore {
         pg.createDatabase(p.restoring(), p.targetExists() ? p.target() : null);
         boolean ok = false;
         try {
-            new Archive(p.backup().dump(), target).restoreInto(p.restoring(), o.noOwner(), ExitCode.RESTORE_FAILED);
+            new Archive(p.backup().dump(), target, encryption).restoreInto(p.restoring(), o.noOwner(), ExitCode.RESTORE_FAILED);
             try {
                 Verifier.requireSameCounts(p.backup().manifest().tables(), pg.rowCounts(p.restoring()), "restored database");
             } catch (OpsException e) {
@@ -143,7 +151,7 @@ public final class Restore {
 
     /** Replays roles and tablespaces; "already exists" errors are expected on the same server and only logged. */
     private void applyGlobals(Path globals) {
-        try (InputStream in = Codec.forFile(globals.toString()).decompress(new BufferedInputStream(Files.newInputStream(globals)))) {
+        try (InputStream in = Codec.forFile(globals.toString()).decompress(encryption.open(globals))) {
             Proc.Result r = Proc.run(target.command("psql", List.of("-X", "-q", "-f", "-")), target.env(Pg.MAINTENANCE_DB),
                     null, in, null);
             long errors = r.stderr().lines().filter(l -> l.contains("ERROR")).count();

@@ -11,7 +11,8 @@ import java.util.Optional;
 /**
  * Grandfather-father-son pruning: each scheduled tier keeps its newest KEEP_&lt;TIER&gt; backups of a
  * database. KEEP_x = 0 means the tier is off and is never pruned; manual and safety backups are
- * never pruned. The newest verified backup of a database is never deleted, whatever its tier.
+ * never pruned. The newest verified backup of a database is never deleted, whatever its tier, nor a
+ * backup still waiting to go off-site.
  */
 public final class Retention {
     private Retention() {}
@@ -21,6 +22,11 @@ public final class Retention {
 
     /** @param all every backup of one database, any tier, newest first (as {@link BackupStore#list}) */
     public static Plan plan(List<BackupStore.Entry> all, String tier, Config cfg) {
+        return plan(all, tier, cfg, e -> false);
+    }
+
+    /** As above; sets for which {@code hold} is true (not yet off-site) are kept whatever their age. */
+    public static Plan plan(List<BackupStore.Entry> all, String tier, Config cfg, java.util.function.Predicate<BackupStore.Entry> hold) {
         int keep = keepFor(tier, cfg);
         List<BackupStore.Entry> delete = new ArrayList<>();
         if (keep <= 0) return new Plan(tier, keep, delete);
@@ -28,7 +34,7 @@ public final class Retention {
         List<BackupStore.Entry> inTier = all.stream().filter(e -> e.type().equals(tier)).toList();
         for (int i = keep; i < inTier.size(); i++) {
             BackupStore.Entry e = inTier.get(i);
-            if (newestVerified.isPresent() && newestVerified.get().dump().equals(e.dump())) continue;
+            if (newestVerified.isPresent() && newestVerified.get().dump().equals(e.dump()) || hold.test(e)) continue;
             delete.add(e);
         }
         return new Plan(tier, keep, delete);

@@ -10,9 +10,14 @@
 //DEPS com.fasterxml.jackson.datatype:jackson-datatype-jsr310:2.23.0
 //DEPS org.postgresql:postgresql:42.7.14
 //DEPS org.eclipse.angus:angus-mail:2.0.5
+//DEPS org.bouncycastle:bcprov-jdk18on:1.86
+//DEPS org.bouncycastle:bcpg-jdk18on:1.86
 //DEPS org.junit.platform:junit-platform-console-standalone:1.14.4
 //DEPS org.assertj:assertj-core:3.27.7
 //DEPS com.github.davidmoten:subethasmtp:7.2.2
+//DEPS org.gaul:s3proxy:4.1.0
+//DEPS jakarta.servlet:jakarta.servlet-api:6.0.0
+//DEPS com.fasterxml.jackson.core:jackson-annotations:2.23
 //SOURCES ../lib/**.java
 //SOURCES *Test.java
 //SOURCES support/*.java

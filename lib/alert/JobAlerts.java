@@ -9,7 +9,7 @@ import java.util.List;
 /**
  * Alerts for scheduled jobs (PRD BAK-09): a failed or unverified backup of a database alerts under its
  * own type ({@code backup:<db>}), rate-limited like the checks, and the next good one sends RECOVERED.
- * Restores do the same under {@code restore:<db>}.
+ * Restores do the same under {@code restore:<db>}, off-site copies under {@code offsite:<db>}.
  */
 public final class JobAlerts {
     private final Alerts alerts;
@@ -34,6 +34,13 @@ public final class JobAlerts {
         } else {
             send(type, List.of());
         }
+    }
+
+    /** An off-site copy of {@code db} ended: {@code failure} null means every pending set reached the remote, checked. */
+    public void offsite(String db, OpsException failure) {
+        String type = "offsite:" + db;
+        send(type, failure == null ? List.of()
+                : List.of(failed(type, "critical", "off-site copy of " + db + " failed", failure, "docs/alerts.md#off-site")));
     }
 
     /** A restore into {@code target} ended: {@code failure} null means it succeeded. */

@@ -18,7 +18,7 @@ import java.util.Objects;
  * Several digests of one byte stream in one pass, named as rclone names hash types (sha256, sha1, md5),
  * so a file's local hashes can be compared with what the remote reports.
  */
-final class Hashes extends FilterOutputStream {
+public final class Hashes extends FilterOutputStream {
     /** Hash types we can compute, in order of preference for checking an upload. */
     static final java.util.List<String> PREFERRED = java.util.List.of("sha256", "sha1", "md5");
     private final Map<String, MessageDigest> digests = new LinkedHashMap<>();
@@ -49,7 +49,7 @@ final class Hashes extends FilterOutputStream {
     }
 
     /** A whole file's hashes of the given types, read once. */
-    static Map<String, String> of(Path file, Collection<String> types) throws IOException {
+    public static Map<String, String> of(Path file, Collection<String> types) throws IOException {
         try (Hashes h = new Hashes(OutputStream.nullOutputStream(), types); InputStream in = Files.newInputStream(file)) {
             in.transferTo(h);
             return h.hex();

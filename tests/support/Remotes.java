@@ -11,7 +11,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -114,7 +113,7 @@ public final class Remotes {
         Path dir = mkdirs(served.resolve("backups"));
         String user = "ra-test";
         String password = "pw " + UUID.randomUUID();
-        int port = freePort();
+        int port = TestContainer.freePort();
         Path log = root.resolve("serve.log");
         Process p;
         try {
@@ -178,7 +177,7 @@ public final class Remotes {
     /** An sftp remote aimed at a loopback port nothing listens on: every call fails with "connection refused". */
     public static Remote down() {
         Path root = tempDir("ra-remote-down-");
-        Path conf = write(root.resolve("rclone.conf"), sftpSection("downtest", freePort(), "ra-test", "unused"));
+        Path conf = write(root.resolve("rclone.conf"), sftpSection("downtest", TestContainer.freePort(), "ra-test", "unused"));
         return new Remote(root, conf, "downtest:backups", null, RCLONE, null);
     }
 
@@ -217,14 +216,6 @@ public final class Remotes {
         } catch (InterruptedException e) {
             p.destroyForcibly();
             Thread.currentThread().interrupt();
-        }
-    }
-
-    private static int freePort() {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
         }
     }
 

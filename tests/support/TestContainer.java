@@ -207,8 +207,8 @@ public final class TestContainer implements AutoCloseable {
         return HexFormat.of().formatHex(b);
     }
 
-    /** A port nobody listens on right now; the container binds it moments later. */
-    private static int freePort() {
+    /** A loopback port nobody listens on right now; the container (or test server) binds it moments later. */
+    public static int freePort() {
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             return s.getLocalPort();
         } catch (IOException e) {

@@ -13,9 +13,12 @@ import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -33,8 +36,10 @@ import java.util.stream.Stream;
 
 @Command(name = "bench.java", mixinStandardHelpOptions = true, version = "ra-infrastructure bench 1",
         description = {"Times backup.java and restore.java side by side with pg_dump, pg_restore and a zstd pipeline on a "
-                + "throwaway PostgreSQL 15 cluster filled with generated data, then writes a Markdown report with "
-                + "PASS/FAIL target lines to OUT/<UTC date>-<size>gb.md. Linux only; needs GNU time (/usr/bin/time).",
+                + "throwaway PostgreSQL 15 cluster filled with generated data, an encrypted backup beside the plain one, and "
+                + "off-site uploads beside a plain rclone copy to a local SFTP server, then writes a Markdown report with "
+                + "PASS/FAIL target lines to OUT/<UTC date>-<size>gb[-LABEL].md. Linux only; needs GNU time (/usr/bin/time), "
+                + "gpg and rclone.",
                 "Every measured command runs once, under /usr/bin/time -f '%%e %%M' (wall seconds, peak RSS)."},
         footerHeading = "%nExamples:%n",
         footer = {"  ./jbang bench/bench.java --size-gb 0.05 --out /tmp/bench   quick smoke run (~1 min)",
@@ -57,6 +62,10 @@ class bench implements Callable<Integer> {
     @Option(names = "--out", paramLabel = "DIR", description = "Where the report goes (default: bench/results of the project).")
     Path out;
 
+    @Option(names = "--label", paramLabel = "TEXT", description = "Appended to the report's file name: <date>-<size>gb-TEXT.md. "
+            + "An existing report is never overwritten: a number is added instead.")
+    String label;
+
     @Option(names = "--pg-bin", defaultValue = "/usr/lib/postgresql/15/bin", paramLabel = "DIR",
             description = "Server binaries (initdb, pg_ctl) of the throwaway cluster (default: ${DEFAULT-VALUE}).")
     Path pgBin;
@@ -75,6 +84,9 @@ class bench implements Callable<Integer> {
     public Integer call() throws IOException {
         if (sizeGb.signum() <= 0) throw new CommandLine.ParameterException(new CommandLine(this), "--size-gb must be > 0");
         if (runs < 1) throw new CommandLine.ParameterException(new CommandLine(this), "--runs must be >= 1");
+        if (label != null && !label.matches("[A-Za-z0-9._-]+")) {
+            throw new CommandLine.ParameterException(new CommandLine(this), "--label may hold letters, digits, '.', '_' and '-' only");
+        }
         Path home = projectHome();
         Scratch scratch = new Scratch(keep);
         // Ctrl-C must not leave a cluster or a container behind; close() runs once whichever comes first.
@@ -99,7 +111,9 @@ class bench implements Callable<Integer> {
         long dbBytes = cluster.databaseSize(DataSet.DB);
         Say.line("benchdb: pg_database_size = " + Say.mb(dbBytes) + " MB");
 
-        Steps steps = new Steps(home, runner, scratch, cluster, timeout);
+        Keys keys = Keys.create(runner, scratch);
+        SftpRemote remote = SftpRemote.start(runner, scratch);
+        Steps steps = new Steps(home, runner, scratch, cluster, timeout, keys, remote);
         steps.warmUp();
         List<Row> rows = rounds(steps::direct);
         long dockerBytes = -1;
@@ -113,7 +127,7 @@ class bench implements Callable<Integer> {
         }
 
         Machine machine = Machine.describe(runner, cluster, loadStart);
-        Report report = new Report(sizeGb, runs, data, dbBytes, dockerBytes, machine, rows, steps.compression());
+        Report report = new Report(sizeGb, runs, label, data, dbBytes, dockerBytes, machine, rows, steps.compression());
         Path file = report.write(out != null ? out : home.resolve("bench/results"));
         System.out.println();
         System.out.println(report.table());
@@ -302,6 +316,17 @@ final class Runner {
         return new Timing(Double.parseDouble(last[0]), Long.parseLong(last[1]), exit, log);
     }
 
+    /** Starts a server that runs until the caller stops it; its stdout and stderr go to {@code log}. */
+    Process background(List<String> cmd, Map<String, String> env, Path log) {
+        ProcessBuilder pb = builder(cmd, env, null).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                .redirectErrorStream(true).redirectOutput(log.toFile());
+        try {
+            return pb.start();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start " + cmd.get(0) + ": " + e.getMessage(), e);
+        }
+    }
+
     private static ProcessBuilder builder(List<String> cmd, Map<String, String> env, Path workDir) {
         ProcessBuilder pb = new ProcessBuilder(cmd);
         pb.environment().keySet().removeIf(k -> k.startsWith("PG"));
@@ -483,7 +508,7 @@ final class Container extends Server {
         throw new IllegalStateException("container " + NAME + " did not become healthy; see: docker logs " + NAME);
     }
 
-    private static String randomPassword() {
+    static String randomPassword() {
         byte[] b = new byte[18];
         new SecureRandom().nextBytes(b);
         return Base64.getUrlEncoder().withoutPadding().encodeToString(b);
@@ -497,6 +522,131 @@ final class Container extends Server {
     @Override Map<String, String> env() { return Map.of(); }
 
     @Override String describe() { return "container " + NAME; }
+}
+
+/**
+ * A throwaway OpenPGP key made by the real gpg (ed25519 signing primary, cv25519 encryption subkey, no
+ * passphrase) in a temp GNUPGHOME: the public key for ENCRYPT_TO, the secret key and an empty passphrase
+ * file for DECRYPT_KEY / DECRYPT_PASSPHRASE_FILE.
+ */
+record Keys(Path publicKey, Path secretKey, Path passphraseFile) {
+    private static final String UID = "bench <bench@example.invalid>";
+    private static final List<String> NO_PASSPHRASE = List.of("--batch", "--pinentry-mode", "loopback", "--passphrase", "");
+
+    static Keys create(Runner runner, Scratch scratch) throws IOException {
+        Path home = scratch.dir("gnupg");
+        Files.setPosixFilePermissions(home, PosixFilePermissions.fromString("rwx------"));
+        Map<String, String> env = Map.of("GNUPGHOME", home.toString());
+        // gpg starts an agent that outlives gpg itself (it is no child of ours): stop it by its home.
+        scratch.onClose("gpg agent: GNUPGHOME=" + home + " gpgconf --kill all",
+                () -> runner.quietly(List.of("gpgconf", "--kill", "all"), env));
+        Duration t = Duration.ofMinutes(1);
+        runner.check("gpg --quick-gen-key", gpg(List.of("--quick-gen-key", UID, "ed25519", "cert", "0")), env, null, t);
+        String fpr = runner.check("gpg --list-keys", List.of("gpg", "--batch", "--with-colons", "--list-keys", UID), env, null, t)
+                .lines().filter(l -> l.startsWith("fpr:")).findFirst().map(l -> l.split(":")[9])
+                .orElseThrow(() -> new IllegalStateException("gpg made no key"));
+        runner.check("gpg --quick-add-key", gpg(List.of("--quick-add-key", fpr, "cv25519", "encr", "0")), env, null, t);
+        Path pub = home.resolve("bench-public.asc"), sec = home.resolve("bench-secret.asc"), pass = home.resolve("passphrase");
+        Files.writeString(pub, runner.check("gpg --export", List.of("gpg", "--batch", "--export", "--armor", fpr), env, null, t));
+        Files.writeString(sec, runner.check("gpg --export-secret-keys", gpg(List.of("--export-secret-keys", "--armor", fpr)), env, null, t));
+        Files.writeString(pass, "");
+        Say.line("OpenPGP key " + fpr + " (ed25519 + cv25519) made by gpg in " + home);
+        return new Keys(pub, sec, pass);
+    }
+
+    private static List<String> gpg(List<String> args) {
+        return Runner.concat(Runner.concat(List.of("gpg"), NO_PASSPHRASE), args);
+    }
+}
+
+/**
+ * The off-site remote: {@code rclone serve sftp} on a free port of 127.0.0.1 serving a temp dir, and the rclone
+ * config that reaches it as {@code sftpbench:} with md5/sha1 hashes (the server runs the hash commands itself).
+ */
+final class SftpRemote {
+    static final String NAME = "sftpbench";
+    private static final String USER = "bench";
+    private final Path root;
+    private final Path config;
+
+    private SftpRemote(Path root, Path config) {
+        this.root = root;
+        this.config = config;
+    }
+
+    static SftpRemote start(Runner runner, Scratch scratch) throws IOException {
+        Path root = scratch.dir("remote");
+        Path config = scratch.root().resolve("rclone.conf");
+        Path noKeys = Files.writeString(scratch.root().resolve("authorized_keys"), "");
+        String password = Container.randomPassword();
+        String obscured = runner.check("rclone obscure", List.of("rclone", "obscure", "-"), Map.of(), password, Duration.ofSeconds(30)).strip();
+        // The free port can be taken by someone else before rclone binds it: try a few.
+        for (int attempt = 1; ; attempt++) {
+            int port = Runner.freePort();
+            Files.writeString(config, """
+                    [%s]
+                    type = sftp
+                    host = 127.0.0.1
+                    port = %d
+                    user = %s
+                    pass = %s
+                    shell_type = unix
+                    md5sum_command = md5sum
+                    sha1sum_command = sha1sum
+                    """.formatted(NAME, port, USER, obscured));
+            Path log = scratch.root().resolve("rclone-serve.log");
+            // --cache-dir: rclone keeps the host keys it generates there, not in ~/.cache.
+            Process server = runner.background(List.of("rclone", "serve", "sftp", root.toString(), "--addr", "127.0.0.1:" + port,
+                    "--user", USER, "--pass", password, "--authorized-keys", noKeys.toString(), "--config", config.toString(),
+                    "--cache-dir", scratch.dir("rclone-cache").toString()), Map.of(), log);
+            scratch.onClose("sftp server: kill " + server.pid(), () -> stop(server));
+            if (listening(server, port)) {
+                SftpRemote remote = new SftpRemote(root, config);
+                runner.check("rclone lsd " + NAME + ":", List.of("rclone", "lsd", NAME + ":", "--config", config.toString()), Map.of(), null,
+                        Duration.ofSeconds(30));
+                Say.line("rclone serve sftp on 127.0.0.1:" + port + " (" + root + "), remote " + NAME + ": in " + config);
+                return remote;
+            }
+            stop(server);
+            if (attempt == 3) throw new IllegalStateException("rclone serve sftp did not start; see " + log);
+        }
+    }
+
+    private static boolean listening(Process server, int port) {
+        Instant deadline = Instant.now().plusSeconds(30);
+        while (Instant.now().isBefore(deadline) && server.isAlive()) {
+            try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
+                return true;
+            } catch (IOException e) {
+                try {
+                    Thread.sleep(100);
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    return false;
+                }
+            }
+        }
+        return false;
+    }
+
+    private static void stop(Process server) {
+        server.destroy();
+        try {
+            if (!server.waitFor(5, TimeUnit.SECONDS)) server.destroyForcibly();
+        } catch (InterruptedException e) {
+            server.destroyForcibly();
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** The config file our scripts get as RCLONE_CONFIG and every rclone call here gets as --config. */
+    Path config() { return config; }
+
+    /** The rclone path of {@code relative} on this remote. */
+    String remote(String relative) { return NAME + ":" + relative; }
+
+    /** Where the server keeps {@code relative}: what arrived can be checked on disk. */
+    Path local(String relative) { return root.resolve(relative); }
 }
 
 /**
@@ -562,9 +712,13 @@ record Row(String id, String step, Timing timing, long outBytes, String note) {
     }
 }
 
-/** The measured steps (a) to (i) and the unmeasured warm-ups they need. */
+/** The measured steps (a) to (i), (u) and the unmeasured warm-ups they need. */
 final class Steps {
     private static final String TINY_DB = "bench_tiny";
+    private static final String OFFSITE_TYPE = "weekly";
+    private static final String U_RCLONE = "rclone copyto of the same dump (the peer)";
+    private static final String U_OURS = "backup.java --upload-pending";
+    private static final String U_ENC = "(u-ours) with ENCRYPT_TO: encrypted on the way (diagnostic)";
     private static final String PGRESTORE_DB = "bench_pgrestore";
     private static final String RESTORED_DB = "bench_restored";
     private final Path home;
@@ -575,9 +729,14 @@ final class Steps {
     private final Path logs;
     private final Path stepLogs;
     private final Path scratchRoot;
+    private final Keys keys;
+    private final SftpRemote remote;
+    /** The local weekly set that every upload step sends (a copy of it, so each step finds it pending). */
+    private final Path weeklySet;
     private String compression = "unknown";
+    private int uploadRound;
 
-    Steps(Path home, Runner runner, Scratch scratch, Cluster cluster, Duration timeout) {
+    Steps(Path home, Runner runner, Scratch scratch, Cluster cluster, Duration timeout, Keys keys, SftpRemote remote) {
         this.home = home;
         this.runner = runner;
         this.cluster = cluster;
@@ -586,23 +745,29 @@ final class Steps {
         this.logs = scratch.dir("logs");
         this.stepLogs = scratch.dir("steps");
         this.scratchRoot = scratch.root();
+        this.keys = keys;
+        this.remote = remote;
+        this.weeklySet = scratchRoot.resolve("backups-weekly");
     }
 
     /** COMPRESSION as backup.java recorded it in its manifest (the config may change it). */
     String compression() { return compression; }
 
     /**
-     * Compiles the JBang scripts (a cold compile is not what we measure) and reads benchdb once so
-     * every step starts from the same warm page cache.
+     * Compiles the JBang scripts (a cold compile is not what we measure), takes the weekly backup the
+     * upload steps send (REMOTE unset: it stays local and pending) and reads benchdb once so every step
+     * starts from the same warm page cache.
      */
     void warmUp() {
-        Say.line("warm-up: JBang compiles hello.java, backup.java, restore.java; one untimed read of benchdb");
+        Say.line("warm-up: JBang compiles hello.java, backup.java, restore.java; a weekly backup for the uploads; "
+                + "one untimed read of benchdb");
         warm("hello", List.of(jbang(), "bench/hello.java"), Map.of());
         cluster.sql("postgres", "CREATE DATABASE " + TINY_DB);
         cluster.sql(TINY_DB, "CREATE TABLE t AS SELECT 1 AS x;");
         warm("backup", List.of(jbang(), "backup.java", "--type", "manual", "--db", TINY_DB, "--verify", "none"),
                 directEnv(scratchRoot.resolve("backups-warmup")));
         if (Files.exists(home.resolve("restore.java"))) warm("restore", List.of(jbang(), "restore.java", "--help"), Map.of());
+        warm("weekly", List.of(jbang(), "backup.java", "--type", OFFSITE_TYPE, "--db", DataSet.DB, "--verify", "none"), directEnv(weeklySet));
         warm("read", List.of("pg_dump", "-Fc", "-Z0", "--no-sync", "-f", "/dev/null", DataSet.DB), cluster.env());
     }
 
@@ -625,11 +790,82 @@ final class Steps {
         rows.add(file("c2", "(c) + sync of its file (diagnostic)", pipeline(dumpC2, " && sync \"$2\""), dumpC2));
         rows.add(jbangStep("d", "./jbang bench/hello.java (warm launch)", List.of("bench/hello.java"), Map.of(), () -> -1L, null));
         Path backups = scratchRoot.resolve("backups-direct");
+        // Encrypted sets go to their own BACKUP_DIR: (h) restores the latest plain one, without a key.
+        Path encrypted = scratchRoot.resolve("backups-encrypted");
         rows.add(backup("e", "backup.java --verify none", "none", directEnv(backups), backups));
+        rows.add(backup("e-enc", "(e) with ENCRYPT=all", "none", encryptedEnv(encrypted), encrypted));
         rows.add(backup("f", "backup.java --verify full", "full", directEnv(backups), backups));
+        rows.add(backup("f-enc", "(f) with ENCRYPT=all, DECRYPT_KEY (diagnostic)", "full", encryptedEnv(encrypted), encrypted));
         rows.add(pgRestore(dumpA));
         rows.add(restore(directEnv(backups)));
+        rows.addAll(uploads());
         return rows;
+    }
+
+    /**
+     * Steps (u): the weekly set's dump sent by a plain {@code rclone copyto}, then the whole set by
+     * {@code backup.java --upload-pending}, plain and with ENCRYPT_TO (staging an encrypted copy first). Each
+     * round uploads under its own remote folder r1/, r2/ ..., so every step writes new files.
+     */
+    private List<Row> uploads() {
+        String round = "r" + ++uploadRound + "/";
+        Optional<Path> dump = weeklyDump();
+        if (dump.isEmpty()) {
+            String why = "no weekly backup to upload (see " + stepLogs.resolve("warmup-weekly.log") + ")";
+            return List.of(new Row("u-rclone", U_RCLONE, null, -1, why), new Row("u-ours", U_OURS, null, -1, why),
+                    new Row("u-enc", U_ENC, null, -1, why));
+        }
+        Path file = dump.get();
+        String name = file.getFileName().toString();
+        String plain = round + "plain/" + OFFSITE_TYPE + "/" + name;
+        Timing t = measure("u-rclone", U_RCLONE,
+                List.of("rclone", "copyto", file.toString(), remote.remote(plain), "--config", remote.config().toString()), Map.of());
+        return List.of(arrived(new Row("u-rclone", U_RCLONE, t, size(file), ""), plain, size(file)),
+                upload("u-ours", U_OURS, round + "ours", false, file),
+                upload("u-enc", U_ENC, round + "enc", true, file));
+    }
+
+    /** One --upload-pending of a fresh copy of the weekly set to {@code folder}; output = the plain dump's bytes. */
+    private Row upload(String id, String step, String folder, boolean encrypt, Path dump) {
+        Path backups = scratchRoot.resolve("backups-" + id + "-" + uploadRound);
+        Runnable fresh = () -> copySet(backups);
+        fresh.run();
+        Map<String, String> env = directEnv(backups);
+        env.put("REMOTE", remote.remote(folder));
+        env.put("RCLONE_CONFIG", remote.config().toString());
+        env.put("OFFSITE_TYPES", OFFSITE_TYPE);
+        if (encrypt) env.put("ENCRYPT_TO", keys.publicKey().toString());
+        long bytes = size(dump);
+        Row row = jbangStep(id, step, List.of("backup.java", "--upload-pending"), env, () -> bytes, fresh);
+        // The encrypted copy is a little larger than the dump: only its arrival is checked.
+        String sent = folder + "/" + OFFSITE_TYPE + "/" + dump.getFileName() + (encrypt ? ".gpg" : "");
+        return arrived(row, sent, encrypt ? -1 : bytes);
+    }
+
+    /** A step that exited 0 but left nothing (or a wrong size) on the remote measured nothing: it fails. */
+    private Row arrived(Row row, String relative, long bytes) {
+        if (!row.ok()) return row;
+        long got = size(remote.local(relative));
+        if (got >= 0 && (bytes < 0 || got == bytes)) return row;
+        return new Row(row.id(), row.step(), null, -1, got < 0 ? "nothing arrived at " + remote.remote(relative) + " (log: " + row.timing().log() + ")"
+                : remote.remote(relative) + " has " + got + " bytes, expected " + bytes);
+    }
+
+    /** Copies the weekly set into {@code backups}, fresh: a set that was uploaded no longer counts as pending. */
+    private void copySet(Path backups) {
+        Path from = weeklySet.resolve(OFFSITE_TYPE), to = backups.resolve(OFFSITE_TYPE);
+        try (Stream<Path> files = Files.list(from)) {
+            Files.createDirectories(to);
+            for (Path f : files.filter(Files::isRegularFile).toList()) {
+                Files.copy(f, to.resolve(f.getFileName()), StandardCopyOption.REPLACE_EXISTING);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private Optional<Path> weeklyDump() {
+        return backupFiles(weeklySet).stream().filter(p -> p.getFileName().toString().matches(".*\\.dump(\\.zst|\\.gz)?")).findFirst();
     }
 
     /** Step (i): the same two backups through docker exec. */
@@ -663,10 +899,16 @@ final class Steps {
     }
 
     private Row backup(String id, String step, String verify, Map<String, String> env, Path backups) {
-        Set<Path> before = backupFiles(backups);
+        // A re-run after a recompile counts only its own files.
+        Set<Path> before = new HashSet<>(backupFiles(backups));
+        Runnable fresh = () -> before.addAll(backupFiles(backups));
         Row row = jbangStep(id, step, List.of("backup.java", "--type", "manual", "--db", DataSet.DB, "--verify", verify), env,
-                () -> newBytes(backups, before), null);
+                () -> newBytes(backups, before), fresh);
         readCompression(backups, before);
+        boolean plainFile = newData(backups, before).anyMatch(p -> !p.getFileName().toString().endsWith(".gpg"));
+        if (row.ok() && "all".equals(env.get("ENCRYPT")) && plainFile) {
+            return new Row(id, step, null, -1, "ENCRYPT=all but an unencrypted file was written (log: " + row.timing().log() + ")");
+        }
         return row;
     }
 
@@ -717,12 +959,26 @@ final class Steps {
         return t;
     }
 
-    /** What every run of our scripts gets: project home, where backups and logs go (never the project's own). */
+    /**
+     * What every run of our scripts gets: project home, where backups and logs go (never the project's own),
+     * and no off-site copy or encryption unless a step asks for it, whatever config/ops.env says.
+     */
     private Map<String, String> baseEnv(Path backups) {
         Map<String, String> env = new HashMap<>();
         env.put("RA_INFRA_HOME", home.toString());
         env.put("BACKUP_DIR", backups.toString());
         env.put("LOG_DIR", logs.toString());
+        for (String key : List.of("REMOTE", "ENCRYPT_TO", "ENCRYPT", "DECRYPT_KEY", "DECRYPT_PASSPHRASE_FILE")) env.put(key, "");
+        return env;
+    }
+
+    /** Direct mode with ENCRYPT=all to the throwaway key, and its secret key for a full verify. */
+    private Map<String, String> encryptedEnv(Path backups) {
+        Map<String, String> env = directEnv(backups);
+        env.put("ENCRYPT", "all");
+        env.put("ENCRYPT_TO", keys.publicKey().toString());
+        env.put("DECRYPT_KEY", keys.secretKey().toString());
+        env.put("DECRYPT_PASSPHRASE_FILE", keys.passphraseFile().toString());
         return env;
     }
 
@@ -747,9 +1003,12 @@ final class Steps {
 
     /** Bytes of the dump and globals files a backup added (the manifest and lock files are not data). */
     private static long newBytes(Path backups, Set<Path> before) {
+        return newData(backups, before).mapToLong(Steps::size).sum();
+    }
+
+    private static Stream<Path> newData(Path backups, Set<Path> before) {
         return backupFiles(backups).stream().filter(p -> !before.contains(p))
-                .filter(p -> p.getFileName().toString().matches(".*\\.(dump|globals\\.sql)(\\.zst|\\.gz)?"))
-                .mapToLong(Steps::size).sum();
+                .filter(p -> p.getFileName().toString().matches(".*\\.(dump|globals\\.sql)(\\.zst|\\.gz)?(\\.gpg)?"));
     }
 
     private void readCompression(Path backups, Set<Path> before) {
@@ -769,7 +1028,7 @@ final class Steps {
 
 /** What the numbers ran on. */
 record Machine(int cpus, String cpuModel, long ramBytes, String serverVersion, String pgDump, String zstd,
-               String java, String loadStart, String loadEnd) {
+               String rclone, String java, String loadStart, String loadEnd) {
 
     static void requireTools(Runner runner, boolean docker) {
         if (!Files.isExecutable(Path.of("/usr/bin/time"))) {
@@ -777,6 +1036,13 @@ record Machine(int cpus, String cpuModel, long ramBytes, String serverVersion, S
         }
         runner.check("zstd", List.of("zstd", "--version"), Map.of(), null, Duration.ofSeconds(30));
         runner.check("pg_dump", List.of("pg_dump", "--version"), Map.of(), null, Duration.ofSeconds(30));
+        for (String tool : List.of("gpg", "rclone")) {
+            try {
+                runner.check(tool, List.of(tool, "--version"), Map.of(), null, Duration.ofSeconds(30));
+            } catch (RuntimeException e) {
+                throw new IllegalStateException(tool + " not found; HINT: the encryption and upload steps need it: apt-get install -y gnupg rclone");
+            }
+        }
         if (docker) {
             try {
                 runner.check("docker image inspect", List.of("docker", "image", "inspect", Container.IMAGE), Map.of(), null,
@@ -794,6 +1060,7 @@ record Machine(int cpus, String cpuModel, long ramBytes, String serverVersion, S
                 runner.check("pg_dump", List.of("pg_dump", "--version"), Map.of(), null, Duration.ofSeconds(30)).strip(),
                 runner.check("zstd", List.of("zstd", "--version"), Map.of(), null, Duration.ofSeconds(30))
                         .replaceAll("(?s).*(v\\d+\\.\\d+\\.\\d+).*", "zstd $1"),
+                runner.check("rclone", List.of("rclone", "--version"), Map.of(), null, Duration.ofSeconds(30)).lines().findFirst().orElse("rclone ?"),
                 System.getProperty("java.vm.name") + " " + System.getProperty("java.version"), loadStart, loadAverage());
     }
 
@@ -813,6 +1080,7 @@ record Machine(int cpus, String cpuModel, long ramBytes, String serverVersion, S
 final class Report {
     private final BigDecimal sizeGb;
     private final int runs;
+    private final String label;
     private final DataSet data;
     private final long dbBytes;
     private final long dockerBytes;
@@ -820,10 +1088,11 @@ final class Report {
     private final Map<String, Row> rows = new LinkedHashMap<>();
     private final String compression;
 
-    Report(BigDecimal sizeGb, int runs, DataSet data, long dbBytes, long dockerBytes, Machine machine, List<Row> rows,
+    Report(BigDecimal sizeGb, int runs, String label, DataSet data, long dbBytes, long dockerBytes, Machine machine, List<Row> rows,
            String compression) {
         this.sizeGb = sizeGb;
         this.runs = runs;
+        this.label = label;
         this.data = data;
         this.dbBytes = dbBytes;
         this.dockerBytes = dockerBytes;
@@ -832,30 +1101,36 @@ final class Report {
         this.compression = compression;
     }
 
+    /** Writes OUT/<UTC date>-<size>gb[-label].md, or with -2, -3 ... before .md when that report exists already. */
     Path write(Path dir) throws IOException {
         Files.createDirectories(dir);
         String size = sizeGb.stripTrailingZeros().toPlainString();
-        Path file = dir.resolve(LocalDate.now(ZoneOffset.UTC) + "-" + size + "gb.md");
-        Files.writeString(file, markdown(size));
+        String name = LocalDate.now(ZoneOffset.UTC) + "-" + size + "gb" + (label == null ? "" : "-" + label);
+        Path file = dir.resolve(name + ".md");
+        for (int n = 2; Files.exists(file); n++) file = dir.resolve(name + "-" + n + ".md");
+        Files.writeString(file, markdown(size), StandardOpenOption.CREATE_NEW);
         return file;
     }
 
     private String markdown(String size) {
         return "# Benchmark, " + size + " GB nominal\n\n"
                 + "- Run: " + Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS) + " (UTC), `./jbang bench/bench.java --size-gb "
-                + size + (runs > 1 ? " --runs " + runs : "") + (dockerBytes >= 0 ? " --docker" : "") + "`\n"
+                + size + (runs > 1 ? " --runs " + runs : "") + (dockerBytes >= 0 ? " --docker" : "") + (label == null ? "" : " --label " + label) + "`\n"
                 + "- Machine: " + machine.cpus() + " CPUs (" + machine.cpuModel() + "), " + Say.num(machine.ramBytes() / 1073741824.0, 1) + " GB RAM; "
                 + "load average " + machine.loadStart() + " at start, " + machine.loadEnd() + " at end\n"
                 + "- PostgreSQL server " + machine.serverVersion() + "; " + machine.pgDump() + "; " + machine.zstd() + "; "
-                + machine.java() + "\n"
+                + machine.rclone() + "; " + machine.java() + " (this benchmark's JVM)\n"
                 + "- Database `benchdb`: " + data + " → pg_database_size **" + Say.mb(dbBytes) + " MB**"
                 + (dockerBytes >= 0 ? " (container copy: " + Say.mb(dockerBytes) + " MB)" : "") + "\n"
-                + "- backup.java compression (from its manifest): " + compression + "\n\n"
+                + "- backup.java compression (from its manifest): " + compression + "\n"
+                + "- Encryption (e-enc, f-enc, u-enc): a throwaway ed25519 + cv25519 key made by gpg. Uploads (u): to `rclone serve sftp` "
+                + "on 127.0.0.1 (sha1/md5 by the server), one weekly set taken in the warm-up, sent as a fresh copy by each step\n\n"
                 + table() + "\n"
                 + (runs > 1 ? "Each step ran in " + runs + " rounds; wall is the fastest round, peak RSS the largest. " : "")
                 + "wall = elapsed seconds, peak RSS = largest process of the step (GNU time `%M`), MB = MiB. "
-                + "output = file size for dumps, dump + globals for backup.java, database size after a restore. "
-                + "ratio = wall ÷ wall of (a) for dumps and backups, ÷ wall of (g) for restores.\n\n"
+                + "output = file size for dumps, dump + globals for backup.java, database size after a restore, "
+                + "the weekly set's dump for uploads (throughput = output ÷ wall). "
+                + "ratio = wall ÷ wall of (a) for dumps and backups, ÷ wall of (g) for restores, ÷ wall of (u-rclone) for uploads.\n\n"
                 + "## Targets\n\n" + targets();
     }
 
@@ -880,6 +1155,7 @@ final class Report {
     private String ratio(Row r) {
         String base = switch (r.id()) {
             case "g", "h" -> "g";
+            case "u-rclone", "u-ours", "u-enc" -> "u-rclone";
             case "d" -> null;
             default -> "a";
         };
@@ -900,8 +1176,22 @@ final class Report {
             lines.add("- SKIP docker backup ≤ 1.10 × direct: run with --docker");
         }
         for (String id : List.of("e", "f", "h")) lines.add(rssTarget(id));
+        lines.add(limit("encrypted backup (e-enc) wall ≤ 1.30 × (e)", wall("e-enc") / wall("e"), 1.30, "×", "e-enc", "e"));
+        lines.add(throughputTarget());
         return String.join("\n", lines) + "\n";
     }
+
+    /** Both steps send the same dump, so the throughput ratio is the inverse of the wall ratio. */
+    private String throughputTarget() {
+        String name = "upload throughput (u-ours) ≥ 0.90 × plain rclone copy (u-rclone)";
+        String missing = missing("u-ours", "u-rclone");
+        if (missing != null) return "- FAIL " + name + ": " + missing;
+        double ours = mbPerS("u-ours"), peer = mbPerS("u-rclone");
+        return verdict(ours >= 0.90 * peer) + name + ": " + Say.num(ours, 1) + " MB/s vs " + Say.num(peer, 1) + " MB/s = "
+                + Say.num(ours / peer, 2) + "× (limit ≥ 0.90×)";
+    }
+
+    private double mbPerS(String id) { return rows.get(id).outBytes() / 1048576.0 / wall(id); }
 
     private String sumTarget(String name, String id, String x, String y) {
         String missing = missing(id, x, y);

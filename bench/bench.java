@@ -595,10 +595,11 @@ final class SftpRemote {
                     sha1sum_command = sha1sum
                     """.formatted(NAME, port, USER, obscured));
             Path log = scratch.root().resolve("rclone-serve.log");
+            // The password goes in the environment (rclone reads --pass from RCLONE_PASS), never in argv.
             // --cache-dir: rclone keeps the host keys it generates there, not in ~/.cache.
             Process server = runner.background(List.of("rclone", "serve", "sftp", root.toString(), "--addr", "127.0.0.1:" + port,
-                    "--user", USER, "--pass", password, "--authorized-keys", noKeys.toString(), "--config", config.toString(),
-                    "--cache-dir", scratch.dir("rclone-cache").toString()), Map.of(), log);
+                    "--user", USER, "--authorized-keys", noKeys.toString(), "--config", config.toString(),
+                    "--cache-dir", scratch.dir("rclone-cache").toString()), Map.of("RCLONE_PASS", password), log);
             scratch.onClose("sftp server: kill " + server.pid(), () -> stop(server));
             if (listening(server, port)) {
                 SftpRemote remote = new SftpRemote(root, config);

@@ -117,12 +117,14 @@ public final class Remotes {
         Path log = root.resolve("serve.log");
         Process p;
         try {
-            // password on the command line: a throwaway test server, gone when the test ends
-            p = new ProcessBuilder(RCLONE, "serve", "sftp", "--config", write(root.resolve("serve.conf"), "").toString(),
+            // the password goes in the environment (rclone reads --pass from RCLONE_PASS), never in argv
+            ProcessBuilder pb = new ProcessBuilder(RCLONE, "serve", "sftp", "--config", write(root.resolve("serve.conf"), "").toString(),
                     "--cache-dir", root.resolve("cache").toString(),
                     "--authorized-keys", write(root.resolve("authorized_keys"), "").toString(),
-                    "--dir-cache-time", "0s", "--addr", "127.0.0.1:" + port, "--user", user, "--pass", password, served.toString())
-                    .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+                    "--dir-cache-time", "0s", "--addr", "127.0.0.1:" + port, "--user", user, served.toString())
+                    .redirectErrorStream(true).redirectOutput(log.toFile());
+            pb.environment().put("RCLONE_PASS", password);
+            p = pb.start();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start rclone serve sftp (is rclone installed?)", e);
         }

@@ -19,7 +19,6 @@
 import lib.*;
 import lib.alert.Alerts;
 import lib.alert.JobAlerts;
-import lib.crypt.Encryption;
 import lib.offsite.Offsite;
 import lib.offsite.RemoteStore;
 import picocli.CommandLine.ArgGroup;
@@ -111,7 +110,7 @@ class restore implements Callable<Integer> {
         Path download = cfg.path("BACKUP_DIR").resolve(".downloads").resolve(set.base());
         try {
             if (!common.json) System.err.println("downloading " + set.type() + "/" + set.base() + " from " + remote.remote() + " ...");
-            BackupStore.Entry backup = remote.fetch(set, download, Encryption.from(cfg));
+            BackupStore.Entry backup = remote.fetch(set, download, restore.encryption());
             log.info("downloaded " + set.type() + "/" + set.base() + " from " + remote.remote() + ", checksums OK");
             return run(restore, backup, cfg, log);
         } finally {

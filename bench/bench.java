@@ -531,7 +531,8 @@ final class Container extends Server {
  */
 record Keys(Path publicKey, Path secretKey, Path passphraseFile) {
     private static final String UID = "bench <bench@example.invalid>";
-    private static final List<String> NO_PASSPHRASE = List.of("--batch", "--pinentry-mode", "loopback", "--passphrase", "");
+    /** An empty passphrase, read from an empty file: no passphrase ever goes on a command line. */
+    private static final List<String> NO_PASSPHRASE = List.of("--batch", "--pinentry-mode", "loopback", "--passphrase-file", "/dev/null");
 
     static Keys create(Runner runner, Scratch scratch) throws IOException {
         Path home = scratch.dir("gnupg");

@@ -98,12 +98,12 @@ public final class Archive {
 
     /** The stored bytes, decrypted in the same stream when the file is encrypted. */
     private InputStream decrypted(InputStream stored) throws IOException {
-        if (!encrypted()) return stored;
-        if (encryption == null) {
+        if (encryption != null) return encryption.decrypting(file.getFileName().toString(), stored);
+        if (encrypted()) {
             throw new OpsException(ExitCode.USAGE, file.getFileName() + " is encrypted but no key was given to read it",
                     "set DECRYPT_KEY and DECRYPT_PASSPHRASE_FILE");
         }
-        return encryption.key(file.getFileName().toString()).decrypt(stored);
+        return stored;
     }
 
     /** Bytes of the stored file read so far, for the progress line of long restores. */

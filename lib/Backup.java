@@ -237,10 +237,8 @@ public final class Backup {
     }
 
     private static boolean taken(Path dir, String base) {
-        for (String suffix : List.of(".manifest.json", ".dump.zst", ".dump.gz", ".dump.zst.gpg", ".dump.gz.gpg")) {
-            if (Files.exists(dir.resolve(base + suffix))) return true;
-        }
-        return false;
+        if (Files.exists(dir.resolve(base + ".manifest.json"))) return true;
+        return BackupStore.DUMP_SUFFIXES.stream().anyMatch(s -> Files.exists(dir.resolve(base + s)));
     }
 
     /** Names carry seconds; a second run within the same second waits for the next one. */

@@ -25,6 +25,8 @@ public final class BackupStore {
             "(?<db>.+)_(?<ts>\\d{8}T\\d{6}Z)_(?<type>hourly|daily|weekly|monthly|yearly|manual|safety)"
                     + "\\.(?<kind>dump|globals\\.sql|manifest\\.json)(?<ext>\\.zst|\\.gz)?(?<gpg>\\.gpg)?");
 
+    /** Every suffix a dump file can carry (compression, then encryption). */
+    public static final List<String> DUMP_SUFFIXES = List.of(".dump.zst", ".dump.gz", ".dump.zst.gpg", ".dump.gz.gpg");
     private final Path root;
 
     public BackupStore(Path root) { this.root = root; }

@@ -2,6 +2,7 @@ package lib;
 
 import lib.alert.JobAlerts;
 import lib.offsite.Offsite;
+import lib.offsite.Rclone;
 import lib.offsite.RemoteStore;
 
 import java.time.Duration;
@@ -123,7 +124,7 @@ public final class Report {
                 r.put("verified", s.verified());
                 r.put("encrypted", s.encrypted());
                 r.put("state", s.state());
-                r.put("files", s.files().stream().map(f -> remote + (remote.endsWith(":") || remote.endsWith("/") ? "" : "/") + f.path()).toList());
+                r.put("files", s.files().stream().map(f -> Rclone.join(remote, f.path())).toList());
                 if (s.manifest() != null && s.manifest().offsite() != null) r.put("uploadedAt", s.manifest().offsite().uploadedAt().toString());
                 rows.add(r);
             }

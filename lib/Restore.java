@@ -48,6 +48,9 @@ public final class Restore {
         this.encryption = Encryption.from(cfg);
     }
 
+    /** The encryption settings this restore reads encrypted backups with. */
+    public Encryption encryption() { return encryption; }
+
     /** The backup to restore: a file, else the newest verified one of {@code db} (of a type, on a UTC date). */
     public BackupStore.Entry choose(Path file, String db, String type, LocalDate date) {
         if (file != null) return fromFile(file);
@@ -67,10 +70,10 @@ public final class Restore {
     private static BackupStore.Entry fromFile(Path file) {
         Path dump = file;
         if (file.getFileName().toString().endsWith(".manifest.json")) {
-            String base = file.getFileName().toString().replace(".manifest.json", ".dump");
-            dump = file.resolveSibling(base + ".zst");
-            for (String ext : List.of(".zst", ".gz", ".zst.gpg", ".gz.gpg")) {
-                if (Files.exists(file.resolveSibling(base + ext))) dump = file.resolveSibling(base + ext);
+            String base = file.getFileName().toString().replace(".manifest.json", "");
+            dump = file.resolveSibling(base + ".dump.zst");
+            for (String suffix : BackupStore.DUMP_SUFFIXES) {
+                if (Files.exists(file.resolveSibling(base + suffix))) dump = file.resolveSibling(base + suffix);
             }
         }
         if (!Files.isRegularFile(dump)) {

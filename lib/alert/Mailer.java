@@ -34,7 +34,6 @@ import java.security.KeyStore;
 import java.security.cert.Certificate;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
-import java.util.Arrays;
 import java.util.Date;
 import java.util.Locale;
 import java.util.Optional;
@@ -64,8 +63,7 @@ public final class Mailer implements Channel {
         user = cfg.get("SMTP_USER");
         password = cfg.get("SMTP_PASSWORD");
         from = address(sender(cfg), "ALERT_FROM");
-        to = Arrays.stream(cfg.get("ALERT_EMAIL").split(",")).map(String::strip).filter(a -> !a.isEmpty())
-                .map(a -> address(a, "ALERT_EMAIL")).toArray(InternetAddress[]::new);
+        to = cfg.list("ALERT_EMAIL").stream().map(a -> address(a, "ALERT_EMAIL")).toArray(InternetAddress[]::new);
         timeoutSeconds = cfg.integer("ALERT_TIMEOUT_SECONDS");
         tls = cfg.get("SMTP_CA_FILE").isBlank() ? null : socketFactory(cfg.path("SMTP_CA_FILE"));
     }

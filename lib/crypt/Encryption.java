@@ -91,12 +91,16 @@ public final class Encryption {
     /** A stored file's bytes as they were before encryption: decrypted when its name says it is encrypted. */
     public InputStream open(Path file) throws IOException {
         InputStream in = new BufferedInputStream(Files.newInputStream(file), 1 << 20);
-        if (!encrypted(file.getFileName().toString().replace(lib.SafeFiles.PARTIAL, ""))) return in;
         try {
-            return key(file.getFileName().toString()).decrypt(in);
+            return decrypting(file.getFileName().toString(), in);
         } catch (IOException | RuntimeException e) {
             in.close();
             throw e;
         }
+    }
+
+    /** The stored bytes of file {@code name}, decrypted in the same stream when the name says it is encrypted. */
+    public InputStream decrypting(String name, InputStream stored) throws IOException {
+        return encrypted(name.replace(lib.SafeFiles.PARTIAL, "")) ? key(name).decrypt(stored) : stored;
     }
 }

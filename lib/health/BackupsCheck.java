@@ -33,7 +33,7 @@ final class BackupsCheck implements Check {
         List<String> late = new ArrayList<>();
         List<String> fine = new ArrayList<>();
         Map<String, Object> ages = new LinkedHashMap<>();
-        for (String type : types(p.config().get("SCHEDULED_TYPES"))) {
+        for (String type : p.config().list("SCHEDULED_TYPES")) {
             Optional<BackupStore.Entry> newest = all.stream().filter(e -> e.type().equals(type) && e.verified()).findFirst();
             if (newest.isEmpty()) {
                 late.add("no verified " + type + " backup of " + db + " yet");
@@ -50,12 +50,8 @@ final class BackupsCheck implements Check {
         CheckResult r = late.isEmpty() ? CheckResult.ok("newest verified: " + String.join(", ", fine))
                 : CheckResult.critical(String.join("; ", late) + (fine.isEmpty() ? "" : "; " + String.join(", ", fine)),
                         "look at logs/backup.log and whether the scheduled backup task still runs; run one now: jbang backup.java --type "
-                                + types(p.config().get("SCHEDULED_TYPES")).get(0));
+                                + p.config().list("SCHEDULED_TYPES").get(0));
         ages.forEach(r::with);
         return r;
-    }
-
-    static List<String> types(String csv) {
-        return Arrays.stream(csv.split(",")).map(String::strip).filter(s -> !s.isEmpty()).toList();
     }
 }

@@ -74,7 +74,7 @@ public final class Tasks {
     private static boolean wanted(Config cfg, Spec s) {
         if (s.script().equals("backup.java")) {
             String type = s.args().get(1);
-            boolean scheduled = Arrays.stream(cfg.get("SCHEDULED_TYPES").split(",")).map(String::strip).anyMatch(type::equals);
+            boolean scheduled = cfg.list("SCHEDULED_TYPES").contains(type);
             return scheduled && (!type.equals("hourly") || cfg.integer("KEEP_HOURLY") > 0);
         }
         return !s.id().equals("dr-drill") || Files.exists(cfg.home().resolve(s.script()));

@@ -45,11 +45,14 @@ public final class Config {
         DEFAULTS.put("COMPRESSION", "zstd:3");
         DEFAULTS.put("VERIFY", "full");
         DEFAULTS.put("SANDBOX_IMAGE", "postgres:15");
+        volumes();
         offsite();
         encryption();
         health();
         alerts();
         startup();
+        drills();
+        monitoring();
         schedules();
         rule("PGPORT", v -> v.isEmpty() || v.matches("\\d{1,5}") && Integer.parseInt(v) > 0 && Integer.parseInt(v) < 65536,
                 "a port number 1-65535");
@@ -58,6 +61,15 @@ public final class Config {
         rule("VERIFY", v -> Set.of("full", "quick", "none").contains(v), "full, quick or none");
         rule("BACKUP_DIR", v -> !v.isBlank(), "a directory path");
         rule("LOG_DIR", v -> !v.isBlank(), "a directory path");
+    }
+
+    /** What backup.java --volumes archives besides the databases. */
+    private static void volumes() {
+        DEFAULTS.put("VOLUMES", "pgadmin,config");
+        rule("VOLUMES", v -> Arrays.stream(v.split(",")).map(String::strip).filter(t -> !t.isEmpty())
+                .allMatch(t -> t.equals("pgadmin") || t.equals("config")), "a comma-separated list of pgadmin, config");
+        DEFAULTS.put("PGADMIN_DATA_DIR", "/var/lib/pgadmin");
+        rule("PGADMIN_DATA_DIR", v -> v.startsWith("/"), "an absolute path inside the pgAdmin container");
     }
 
     /** Off-site copies through rclone, and their retention on the remote. */
@@ -145,6 +157,23 @@ public final class Config {
         bool("AUTO_START", "true");
         number("STARTUP_WAIT_SECONDS", "120", 1, 3600);
         bool("NOTIFY_ON_STARTUP_OK", "true");
+    }
+
+    /** dr-drill.java's targets, validation queries, evidence log and where it restores to. */
+    private static void drills() {
+        number("RTO_TARGET_MINUTES", "60", 1, 10_080);
+        number("RPO_TARGET_HOURS", "24", 1, 8_760);
+        DEFAULTS.put("DRILL_VALIDATION_SQL", "config/validation.sql");
+        DEFAULTS.put("DRILL_LOG", "docs/restore-test-log.md");
+        DEFAULTS.put("DRILL_OPERATOR", "");
+        DEFAULTS.put("DRILL_INTO", "database");
+        rule("DRILL_INTO", v -> v.equals("database") || v.equals("container"), "database or container");
+    }
+
+    /** Machine-readable metrics and the live monitor. */
+    private static void monitoring() {
+        DEFAULTS.put("PROMETHEUS_TEXTFILE", "");
+        number("MONITOR_REFRESH_SECONDS", "5", 1, 3600);
     }
 
     /** When install-tasks schedules each task (lib.schedule.Trigger's forms; checked when the tasks are built). */

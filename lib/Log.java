@@ -72,5 +72,5 @@ public final class Log {
         Files.move(file, rotated(file, 1), StandardCopyOption.REPLACE_EXISTING);
     }
 
-    static Path rotated(Path file, int n) { return file.resolveSibling(file.getFileName() + "." + n); }
+    public static Path rotated(Path file, int n) { return file.resolveSibling(file.getFileName() + "." + n); }
 }

@@ -17,58 +17,130 @@
 //JAVA_OPTIONS -Xlog:disable -Xlog:all=warning,cds*=off:stderr
 
 import lib.*;
+import lib.alert.Alerts;
+import lib.alert.JobAlerts;
+import lib.drill.*;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 
-import java.util.Locale;
-import java.util.Map;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.*;
 import java.util.concurrent.Callable;
 
 @Command(name = "dr-drill.java", mixinStandardHelpOptions = true, version = "ra-infrastructure dr-drill " + Version.NUMBER,
-        description = "Disaster-recovery drill. --sandbox starts a throwaway PostgreSQL (local binaries or Docker), "
-                + "creates a realistic inventory database, backs it up and verifies it, drops it, restores it and "
-                + "compares every table with the state before. Nothing touches a real server.",
+        description = {"Restore drill with measured RTO and RPO. Restores the newest verified backup (or the one chosen) into a "
+                + "scratch database (DRILL_INTO=database) or a scratch container from the live container's image "
+                + "(DRILL_INTO=container) - never into the live database - and validates it: row counts against the manifest, "
+                + "foreign-key orphans, and the queries in DRILL_VALIDATION_SQL (each must return no rows, or true). A damaged "
+                + "backup is reported and the next older one tried.",
+                "PASS needs a validated copy within RTO_TARGET_MINUTES of the start and a backup at most RPO_TARGET_HOURS old. "
+                + "Each drill adds a row to DRILL_LOG (docs/restore-test-log.md) and a line to logs/drills.jsonl, and alerts on FAIL.",
+                "--sandbox runs the whole story on a throwaway server instead: build data, back up, stage a disaster "
+                + "(--scenario), drill, compare. Nothing touches a real server."},
         footerHeading = "%nExamples:%n",
-        footer = {"  ./jbang dr-drill.java --sandbox",
-                "  ./jbang dr-drill.java --sandbox --engine docker --image postgres:15",
-                "  ./jbang dr-drill.java --sandbox --json"})
+        footer = {"  ./jbang dr-drill.java",
+                "      drill the newest verified backup of PGDATABASE into a scratch database, then drop it",
+                "  ./jbang dr-drill.java --report drill.html --operator \"J. Smith\"",
+                "      the same, with an HTML report for the auditor",
+                "  ./jbang dr-drill.java --from-remote --into container",
+                "      download the newest off-site copy and restore it into a scratch container",
+                "  ./jbang dr-drill.java --date 2026-11-01 --type monthly --keep",
+                "      a chosen backup; keep the scratch database for inspection",
+                "  ./jbang dr-drill.java --dry-run",
+                "      show which backup would be drilled and where; change nothing",
+                "  ./jbang dr-drill.java --history",
+                "      past drills from logs/drills.jsonl",
+                "  ./jbang dr-drill.java --sandbox --scenario corrupted-latest-backup",
+                "      sandbox: the latest backup is damaged; the drill must fall back to the previous one"},
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {"0:PASS (or nothing to do)", "1:FAIL: the drill did not produce a validated copy within the targets",
+                "2:usage or configuration error (nothing was drilled)"})
 class drdrill implements Callable<Integer> {
     @Mixin CommonOptions common;
+
+    @Parameters(arity = "0..1", paramLabel = "FILE", description = "A backup file (.dump.zst[.gpg]) or its manifest; with --from-remote its name on the remote.")
+    String file;
+
+    @Option(names = "--date", paramLabel = "YYYY-MM-DD", description = "The newest verified backup taken on this UTC date.")
+    LocalDate date;
+
+    @Option(names = "--type", paramLabel = "TYPE", description = "Only backups of this type (hourly, daily, weekly, monthly, yearly, manual).")
+    String type;
+
+    @Option(names = "--db", paramLabel = "NAME", description = "Database whose backups to drill (default PGDATABASE).")
+    String db;
+
+    @Option(names = "--from-remote", description = "Take the backup from REMOTE (the host-lost case): download, check, decrypt.")
+    boolean fromRemote;
+
+    @Option(names = "--into", paramLabel = "WHERE", description = "database or container (DRILL_INTO, default database).")
+    String into;
+
+    @Option(names = "--keep", description = "Keep the scratch database or container for inspection (drop it yourself after).")
+    boolean keep;
+
+    @Option(names = "--report", paramLabel = "FILE", description = "Also write a standalone HTML report with the timings and the drill history.")
+    Path report;
+
+    @Option(names = "--operator", paramLabel = "NAME", description = "Name for the log's operator column (DRILL_OPERATOR, default the OS user).")
+    String operator;
+
+    @Option(names = "--dry-run", description = "Show the backup that would be drilled and where; change nothing.")
+    boolean dryRun;
+
+    @Option(names = "--history", description = "List past drills (logs/drills.jsonl) and exit.")
+    boolean history;
 
     @Option(names = "--sandbox", description = "Run the self-contained drill on a throwaway server.")
     boolean sandbox;
 
+    @Option(names = "--scenario", defaultValue = "db-dropped", paramLabel = "NAME",
+            description = "With --sandbox: db-dropped, container-lost, corrupted-latest-backup or host-lost (default: ${DEFAULT-VALUE}).")
+    String scenario;
+
     @Option(names = "--engine", defaultValue = "auto", paramLabel = "ENGINE",
-            description = "auto (local binaries if found, else Docker), local or docker (default: ${DEFAULT-VALUE}).")
+            description = "With --sandbox: auto (local binaries if found, else Docker), local or docker (default: ${DEFAULT-VALUE}).")
     String engine;
 
-    @Option(names = "--image", paramLabel = "IMAGE", description = "Image for --engine docker (SANDBOX_IMAGE, default postgres:15).")
+    @Option(names = "--image", paramLabel = "IMAGE", description = "With --sandbox --engine docker: the image (SANDBOX_IMAGE, default postgres:15).")
     String image;
 
     public static void main(String... args) { System.exit(Cli.execute(new drdrill(), args)); }
 
     @Override
     public Integer call() {
-        if (!sandbox) {
-            throw new OpsException(ExitCode.USAGE, "this version runs drills in the sandbox only", "add --sandbox");
-        }
-        if (!engine.matches("auto|local|docker")) {
-            throw new OpsException(ExitCode.USAGE, "unknown --engine " + engine, "use auto, local or docker");
-        }
-        Config cfg = common.load(java.util.Collections.singletonMap("SANDBOX_IMAGE", image));
+        Map<String, String> flags = new HashMap<>();
+        flags.put("SANDBOX_IMAGE", image);
+        flags.put("DRILL_INTO", into);
+        flags.put("DRILL_OPERATOR", operator);
+        Config cfg = common.load(flags);
+        if (history) return DrillSummary.printHistory(new DrillHistory(cfg.path("LOG_DIR")).all(), common.json);
         Log log = CommonOptions.log(cfg, "drill");
-        Sandbox.Result r = Sandbox.run(cfg, log, engine, common.json ? System.err : System.out);
-        log.info("sandbox drill " + (r.pass() ? "PASS" : "FAIL") + ": RTO " + r.rtoSeconds() + " s, " + r.problems());
-        if (common.json) {
-            Cli.printJson(r);
-        } else {
-            System.out.printf(Locale.ROOT, "%nSandbox drill (%s): %s%n  data: %d rows in 3 tables%n  backup: %s in %.1f s (verified by test restore)%n"
-                            + "  RTO: %.1f s (restore + validation)%n  RPO: %d s (age of the backup used)%n",
-                    r.engine(), r.pass() ? "PASS" : "FAIL", r.rows(), Disk.human(r.backupBytes()), r.backupSeconds(),
-                    r.rtoSeconds(), r.rpoSeconds());
-            r.problems().forEach(p -> System.out.println("  MISMATCH " + p));
+        JobAlerts alerts = new JobAlerts(Alerts.from(cfg, log), log);
+        if (sandbox) return sandbox(cfg, log, alerts);
+        if (type != null && !BackupStore.TYPES.contains(type)) throw new OpsException(ExitCode.USAGE, "unknown --type " + type, "use one of " + BackupStore.TYPES);
+        Drill.Options options = new Drill.Options(file == null || fromRemote ? null : Path.of(file), db, type, date, fromRemote);
+        if (dryRun) return DrillSummary.printPlan(cfg, log, options, file, common.json);
+        Destination dest = cfg.get("DRILL_INTO").equals("container") ? Destination.container(null)
+                : Destination.scratchDatabase(BackupStore.STAMP.format(Instant.now()).toLowerCase());
+        DrillRecord d;
+        try (Destination closing = dest.keep(keep)) {
+            d = new Drill(cfg, log, common.json ? System.err : System.out).run(options, dest, "configured", "restore");
         }
+        DrillSummary.print(d, Evidence.record(cfg, log, d, report, alerts), common.json);
+        return d.pass() ? ExitCode.OK : ExitCode.FAILED;
+    }
+
+    private int sandbox(Config cfg, Log log, JobAlerts alerts) {
+        if (!engine.matches("auto|local|docker")) throw new OpsException(ExitCode.USAGE, "unknown --engine " + engine, "use auto, local or docker");
+        if (!Sandbox.SCENARIOS.contains(scenario)) throw new OpsException(ExitCode.USAGE, "unknown --scenario " + scenario, "use one of " + Sandbox.SCENARIOS);
+        Sandbox.Result r = Sandbox.run(cfg, log, engine, scenario, common.json ? System.err : System.out);
+        Evidence.record(cfg, log, r.drill(), report, alerts);
+        DrillSummary.printSandbox(r, common.json);
         return r.pass() ? ExitCode.OK : ExitCode.FAILED;
     }
 }

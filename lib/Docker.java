@@ -69,6 +69,15 @@ public final class Docker {
         }
     }
 
+    /** The image a container was created from, as named at {@code docker run}. */
+    public static String image(String name, Duration timeout) {
+        Proc.Result r = Proc.run(List.of("docker", "container", "inspect", "--format", "{{.Config.Image}}", name), Map.of(), timeout);
+        if (!r.ok()) inspect(name, timeout);
+        if (!r.ok() || r.stdout().isBlank()) throw new OpsException(ExitCode.UNAVAILABLE, "cannot tell the image of container " + name
+                + ": " + r.lastError(), "docker ps -a lists containers; check the name in your config");
+        return r.stdout().strip();
+    }
+
     /** {@code docker start name}; an exception naming the engine's reason when it refuses. */
     public static void start(String name, Duration timeout) {
         Proc.Result r = Proc.run(List.of("docker", "start", name), Map.of(), timeout);

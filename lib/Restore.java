@@ -53,7 +53,11 @@ public final class Restore {
 
     /** The backup to restore: a file, else the newest verified one of {@code db} (of a type, on a UTC date). */
     public BackupStore.Entry choose(Path file, String db, String type, LocalDate date) {
-        if (file != null) return fromFile(file);
+        return file != null ? fromFile(file) : candidates(db, type, date).get(0);
+    }
+
+    /** Verified backups of {@code db} (of a type, on a UTC date), newest first; none is a usage error. */
+    public List<BackupStore.Entry> candidates(String db, String type, LocalDate date) {
         List<BackupStore.Entry> candidates = store.list(db).stream()
                 .filter(BackupStore.Entry::verified)
                 .filter(e -> type != null ? e.type().equals(type) : !e.type().equals(BackupStore.SAFETY))
@@ -64,7 +68,7 @@ public final class Restore {
                     + (date != null ? " taken on " + date : "") + " in " + store.root(),
                     "list backups with: restore.java --list (or pass a FILE)");
         }
-        return candidates.get(0);
+        return candidates;
     }
 
     private static BackupStore.Entry fromFile(Path file) {

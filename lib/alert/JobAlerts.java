@@ -50,6 +50,13 @@ public final class JobAlerts {
                 : List.of(failed(type, "critical", "restore into " + target + " failed", failure, "docs/alerts.md#restore")));
     }
 
+    /** A drill of {@code db} ended: a FAIL alerts with its reasons, the next PASS sends RECOVERED. */
+    public void drill(String db, String result, List<String> problems) {
+        String type = "drill:" + db;
+        send(type, result.equals("PASS") ? List.of() : List.of(new Alerts.Failure(type, "critical", "restore drill of " + db + " FAILED",
+                log.masked(String.join("; ", problems)), "see the drill's report and docs/DR-RUNBOOK.md", "docs/DR-RUNBOOK.md")));
+    }
+
     private Alerts.Failure failed(String type, String severity, String title, OpsException e, String runbook) {
         return new Alerts.Failure(type, severity, title, log.masked(e.getMessage()), e.hint() == null ? null : log.masked(e.hint()), runbook);
     }

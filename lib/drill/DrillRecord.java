@@ -17,8 +17,8 @@ import java.util.List;
  * @param backupBytes  its stored size
  * @param source       "local" or "remote"
  * @param into         where it was restored: "database &lt;name&gt;" or "container &lt;name&gt;"
- * @param rtoSeconds   drill start until the restored copy was validated
- * @param rpoSeconds   age of the newest usable backup at drill start
+ * @param rtoSeconds   drill start until the restored copy was validated (until the failure, when it failed)
+ * @param rpoSeconds   age of the newest usable backup at drill start; -1 when none was usable
  * @param rtoTargetMinutes RTO_TARGET_MINUTES at the time
  * @param rpoTargetHours   RPO_TARGET_HOURS at the time
  * @param validated    row counts, foreign keys and the user's validation queries all held
@@ -36,9 +36,16 @@ public record DrillRecord(Instant startedAt, String mode, String scenario, Strin
     /** A timed part of the drill: "choose", "download", "check", "restore", "validate", ... */
     public record Step(String name, double seconds) {}
 
+    /** The same drill with another verdict and findings (a sandbox adds its own comparison). */
+    public DrillRecord with(String newResult, List<String> newProblems) {
+        return new DrillRecord(startedAt, mode, scenario, db, backup, backupType, backupAt, backupBytes, source, into, rtoSeconds,
+                rpoSeconds, rtoTargetMinutes, rpoTargetHours, validated, newResult, List.copyOf(newProblems), steps, operator, host);
+    }
+
     public boolean pass() { return "PASS".equals(result); }
 
-    public boolean rtoMet() { return rtoSeconds <= rtoTargetMinutes * 60.0; }
+    /** A validated copy within the target: a failed restore never meets it, however fast it failed. */
+    public boolean rtoMet() { return validated && rtoSeconds <= rtoTargetMinutes * 60.0; }
 
-    public boolean rpoMet() { return rpoSeconds <= rpoTargetHours * 3600.0; }
+    public boolean rpoMet() { return rpoSeconds >= 0 && rpoSeconds <= rpoTargetHours * 3600.0; }
 }

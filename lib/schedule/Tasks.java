@@ -32,7 +32,7 @@ public final class Tasks {
                     "yearly verified backup"),
             new Spec("verify-startup", "verify-startup.java", List.of(), Duration.ofMinutes(15),
                     "after boot or logon: wait for Docker, start the containers, check health"),
-            new Spec("dr-drill", "dr-drill.java", List.of("--sandbox"), Duration.ofHours(2),
+            new Spec("dr-drill", "dr-drill.java", List.of("--report", "logs/drill-report.html"), Duration.ofHours(2),
                     "quarterly disaster-recovery drill"));
 
     /** Every task id, for --only and --at. */

@@ -1,0 +1,118 @@
+package lib.drill;
+
+import lib.Config;
+import lib.Docker;
+import lib.ExitCode;
+import lib.OpsException;
+import lib.Pg;
+import lib.PgTarget;
+import lib.ScratchServer;
+
+import java.time.Duration;
+
+/**
+ * Where a drill restores to, never the live database: a scratch database beside it, a scratch container
+ * from the live container's image, or (sandbox only) the dropped database's own name. Opening is part of
+ * the measured RTO (a lost container has to be recreated too); closing removes what the drill created
+ * unless it is kept for inspection.
+ */
+public abstract class Destination implements AutoCloseable {
+    protected Config target;
+    protected boolean keep;
+
+    /** Aims at the destination's server (starting it when needed) and returns that configuration. */
+    public abstract Config open(Config cfg);
+
+    /** The database name to restore {@code db}'s backup as. */
+    public abstract String database(String db);
+
+    /** "database inventory_drill_20261126t120000z" or "container ra-scratch-1a2b". */
+    public abstract String describe();
+
+    /** Whether the backup's roles must be replayed first (a fresh server has none of them). */
+    public boolean withGlobals() { return false; }
+
+    /** The configuration aimed at the destination; valid after {@link #open}. */
+    public Config target() { return target; }
+
+    /** Leave what the drill restored in place on close. */
+    public Destination keep(boolean k) {
+        this.keep = k;
+        return this;
+    }
+
+    @Override
+    public abstract void close();
+
+    /** A scratch database on the configured server, named {@code <db>_drill_<stamp>}, dropped on close. */
+    public static Destination scratchDatabase(String stamp) {
+        return new Destination() {
+            private String name;
+
+            @Override public Config open(Config cfg) { return target = cfg; }
+
+            @Override public String database(String db) { return name = db + "_drill_" + stamp; }
+
+            @Override public String describe() { return "database " + name; }
+
+            @Override public void close() {
+                if (keep || name == null || target == null) return;
+                try {
+                    Pg pg = new Pg(new PgTarget(target));
+                    if (pg.exists(name)) pg.dropDatabase(name);
+                } catch (OpsException e) {
+                    // the drill's own failure is the news; a scratch copy left behind is only worth a warning
+                    System.err.println("warning: could not drop the scratch database " + name + " (" + e.getMessage()
+                            + "); drop it by hand when the server is back");
+                }
+            }
+        };
+    }
+
+    /** The database's own name on the configured server: the sandbox's "database dropped" recovery. */
+    public static Destination inPlace() {
+        return new Destination() {
+            private String name;
+
+            @Override public Config open(Config cfg) { return target = cfg; }
+
+            @Override public String database(String db) { return name = db; }
+
+            @Override public String describe() { return "database " + name + " (in place)"; }
+
+            @Override public void close() {}
+        };
+    }
+
+    /** A new container from {@code image} (null: the image of the configured DOCKER_CONTAINER), removed on close. */
+    public static Destination container(String image) {
+        return new Destination() {
+            private ScratchServer server;
+
+            @Override public Config open(Config cfg) {
+                String img = image != null ? image : imageOf(cfg);
+                server = ScratchServer.docker(img);
+                return target = server.config(cfg);
+            }
+
+            @Override public String database(String db) { return db; }
+
+            @Override public String describe() { return "container " + (server == null ? "?" : server.container()); }
+
+            @Override public boolean withGlobals() { return true; }
+
+            @Override public void close() {
+                if (server != null && !keep) server.close();
+            }
+        };
+    }
+
+    private static String imageOf(Config cfg) {
+        String live = cfg.get("DOCKER_CONTAINER");
+        if (live.isBlank()) {
+            throw new OpsException(ExitCode.USAGE, "DRILL_INTO=container needs DOCKER_CONTAINER (docker mode)",
+                    "use DRILL_INTO=database, or set DOCKER_CONTAINER");
+        }
+        return Docker.image(live, Duration.ofSeconds(30));
+    }
+}

@@ -1,0 +1,183 @@
+package tests;
+
+import lib.*;
+import lib.drill.Destination;
+import lib.drill.Drill;
+import lib.drill.DrillRecord;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import tests.support.Fixtures;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** lib/drill/Drill and its Destinations against real clusters and a real container. */
+class DrillTest {
+    private final Path home = Fixtures.home();
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+
+    @AfterEach
+    void cleanUp() {
+        BackupScriptTest.deleteTree(home.getParent());
+    }
+
+    private Config cfg(String db, String... overrides) {
+        return Fixtures.config(Fixtures.trustCluster(), home, overrides).with(Map.of("PGDATABASE", db));
+    }
+
+    private static Backup.Result backup(Config cfg, String db) {
+        return new Backup(cfg, Fixtures.log(cfg)).run(db, new Backup.Options("daily", "quick", false, false));
+    }
+
+    private DrillRecord drill(Config cfg, Destination dest) {
+        try (dest) {
+            return new Drill(cfg, Fixtures.log(cfg), new PrintStream(out, true)).run(new Drill.Options(null, null, null, null, false),
+                    dest, "configured", "restore");
+        }
+    }
+
+    private static Destination scratch() { return Destination.scratchDatabase(BackupStore.STAMP.format(Instant.now()).toLowerCase()); }
+
+    /** The inventory-like shape: a parent and a child with a foreign key. */
+    private static void createShop(Pg pg, String db) {
+        Fixtures.createDb(pg, db, 500);
+        pg.psql().exec(db, "CREATE TABLE orders (id int PRIMARY KEY, product_id int REFERENCES products(id));"
+                + "INSERT INTO orders SELECT g, 1 + g % 500 FROM generate_series(1, 2000) g;");
+    }
+
+    @Test
+    void restoresTheNewestBackupIntoAScratchDatabaseValidatesAndDropsIt() throws Exception {
+        Config cfg = cfg("dr_ok");
+        Pg pg = new Pg(new PgTarget(cfg));
+        createShop(pg, "dr_ok");
+        backup(cfg, "dr_ok");
+        Backup.Result newest = backup(cfg, "dr_ok");
+        queries(cfg, "-- each must return no rows, or true\n"
+                + "SELECT id FROM orders WHERE product_id IS NULL;\nSELECT count(*) = 2000 FROM orders;\n");
+        List<String> before = databases(pg);
+
+        DrillRecord d = drill(cfg, scratch());
+
+        assertThat(d.result()).as(d.problems().toString()).isEqualTo("PASS");
+        assertThat(d.problems()).isEmpty();
+        assertThat(d.backup()).isEqualTo(newest.dump().getFileName().toString());
+        assertThat(d.into()).startsWith("database dr_ok_drill_");
+        assertThat(d.validated()).isTrue();
+        assertThat(d.rpoSeconds()).isBetween(0.0, 600.0);
+        assertThat(d.rtoSeconds()).isPositive();
+        assertThat(d.steps()).extracting(DrillRecord.Step::name).containsExactly("choose", "prepare", "restore", "validate");
+        assertThat(databases(pg)).as("the scratch database is dropped, nothing else changed").isEqualTo(before);
+        assertThat(pg.rowCounts("dr_ok")).extracting(Manifest.TableCount::rows).contains(2000L, 500L);
+    }
+
+    @Test
+    void aFailingValidationQueryOrAnOrphanFailsTheDrill() throws Exception {
+        Config cfg = cfg("dr_bad");
+        Pg pg = new Pg(new PgTarget(cfg));
+        createShop(pg, "dr_bad");
+        pg.psql().exec("dr_bad", "CREATE TABLE lines (order_id int); INSERT INTO lines VALUES (1), (99999);"
+                + "ALTER TABLE lines ADD CONSTRAINT lines_order_fk FOREIGN KEY (order_id) REFERENCES orders(id) NOT VALID;");
+        backup(cfg, "dr_bad");
+        queries(cfg, "SELECT id, 'o;dd' AS note FROM orders WHERE id <= 2;\nSELECT false;\n");
+
+        DrillRecord d = drill(cfg, scratch());
+
+        assertThat(d.result()).isEqualTo("FAIL");
+        assertThat(d.validated()).isFalse();
+        assertThat(d.rtoMet()).as("a copy that failed validation never meets the RTO").isFalse();
+        assertThat(d.problems()).anySatisfy(p -> assertThat(p).contains("lines_order_fk", "1 rows of lines"))
+                .anySatisfy(p -> assertThat(p).contains("returned 2 row(s)", "o;dd"))
+                .anySatisfy(p -> assertThat(p).contains("returned 1 row(s)", "SELECT false"));
+        assertThat(pg.exists(d.into().substring("database ".length()))).isFalse();
+    }
+
+    @Test
+    void aDamagedNewestBackupIsReportedAndTheNextOlderOneUsed() throws Exception {
+        Config cfg = cfg("dr_dmg");
+        createShop(new Pg(new PgTarget(cfg)), "dr_dmg");
+        Backup.Result older = backup(cfg, "dr_dmg");
+        Backup.Result newest = backup(cfg, "dr_dmg");
+        Files.write(newest.dump(), new byte[] {1, 2, 3}, java.nio.file.StandardOpenOption.APPEND);
+
+        DrillRecord d = drill(cfg, scratch());
+
+        assertThat(d.result()).as(d.problems().toString()).isEqualTo("PASS");
+        assertThat(d.backup()).isEqualTo(older.dump().getFileName().toString());
+        assertThat(d.problems()).singleElement().asString().contains(newest.dump().getFileName().toString(), "checksum", "fell back");
+    }
+
+    @Test
+    void anOldBackupMissesTheRpoTarget() throws Exception {
+        Config cfg = cfg("dr_old", "RPO_TARGET_HOURS", "24");
+        createShop(new Pg(new PgTarget(cfg)), "dr_old");
+        Backup.Result b = backup(cfg, "dr_old");
+        Path manifest = BackupStore.parse(b.dump()).orElseThrow().manifestFile();
+        String old = Instant.now().minus(Duration.ofHours(30)).toString();
+        Files.writeString(manifest, Files.readString(manifest).replaceFirst("\"startedAt\" : \"[^\"]+\"", "\"startedAt\" : \"" + old + "\""));
+
+        DrillRecord d = drill(cfg, scratch());
+
+        assertThat(d.validated()).isTrue();
+        assertThat(d.rpoSeconds()).isGreaterThan(29 * 3600.0);
+        assertThat(d.result()).isEqualTo("FAIL");
+        assertThat(d.problems()).singleElement().asString().contains("RPO 30.0 h is over the 24 h target");
+    }
+
+    @Test
+    void noBackupAtAllIsAFailedDrillNotACrash() {
+        Config cfg = cfg("dr_none");
+        DrillRecord d = drill(cfg, scratch());
+        assertThat(d.result()).isEqualTo("FAIL");
+        assertThat(d.backup()).isNull();
+        assertThat(d.rpoSeconds()).isEqualTo(-1);
+        assertThat(d.problems()).singleElement().asString().contains("no verified backup of dr_none");
+    }
+
+    @Test
+    void aServerThatIsDownFailsTheDrillWithTheReason() {
+        Config cfg = cfg("dr_down");
+        createShop(new Pg(new PgTarget(cfg)), "dr_down");
+        backup(cfg, "dr_down");
+        Config down = cfg.with(Map.of("PGPORT", String.valueOf(tests.support.TestContainer.freePort())));
+        DrillRecord d = drill(down, scratch());
+        assertThat(d.result()).isEqualTo("FAIL");
+        assertThat(d.problems()).singleElement().asString().containsIgnoringCase("connect");
+    }
+
+    @Test
+    void aScratchContainerFromTheLiveContainersImageGetsTheRolesAndIsRemovedAfter() {
+        ScratchServer live = Fixtures.container();
+        Config cfg = Fixtures.config(live, home).with(Map.of("PGDATABASE", "dr_box"));
+        Pg pg = new Pg(new PgTarget(cfg));
+        Fixtures.createDb(pg, "dr_box", 300);
+        pg.psql().exec("postgres", "DROP ROLE IF EXISTS \"dr o'wner\"; CREATE ROLE \"dr o'wner\"");
+        pg.psql().exec("dr_box", "ALTER TABLE products OWNER TO \"dr o'wner\"");
+        backup(cfg, "dr_box");
+
+        DrillRecord d = drill(cfg, Destination.container(null));
+
+        assertThat(d.result()).as(d.problems().toString()).isEqualTo("PASS");
+        String scratch = d.into().substring("container ".length());
+        assertThat(scratch).startsWith("ra-scratch-").isNotEqualTo(live.container());
+        assertThat(Proc.run(List.of("docker", "ps", "-a", "--format", "{{.Names}}"), Map.of(), Duration.ofSeconds(30)).stdout())
+                .as("the scratch container is removed").doesNotContain(scratch);
+        assertThat(d.steps()).extracting(DrillRecord.Step::name).contains("prepare");
+    }
+
+    private static void queries(Config cfg, String sql) throws java.io.IOException {
+        Files.createDirectories(cfg.path("DRILL_VALIDATION_SQL").getParent());
+        Files.writeString(cfg.path("DRILL_VALIDATION_SQL"), sql);
+    }
+
+    private static List<String> databases(Pg pg) {
+        return pg.psql().query("postgres", "SELECT datname FROM pg_database ORDER BY 1").stream().map(r -> (String) r.get("datname")).toList();
+    }
+}

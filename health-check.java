@@ -26,6 +26,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
+import java.nio.file.Path;
 import java.util.*;
 import java.util.concurrent.Callable;
 
@@ -43,7 +44,9 @@ import java.util.concurrent.Callable;
                 "  ./jbang health-check.java --only query,disk --dry-run",
                 "      two checks, no alert, no ping, nothing written",
                 "  ./jbang health-check.java --test-alert",
-                "      send a test message through every configured channel and report each"})
+                "      send a test message through every configured channel and report each",
+                "  ./jbang health-check.java --prometheus-textfile /srv/metrics/ra.prom",
+                "      also metrics for node_exporter's textfile collector (docs/metrics.md)"})
 class healthcheck implements Callable<Integer> {
     @Mixin CommonOptions common;
 
@@ -59,15 +62,20 @@ class healthcheck implements Callable<Integer> {
     @Option(names = "--dry-run", description = "Run the checks and show them; send no alert or ping and write no state or metrics.")
     boolean dryRun;
 
+    @Option(names = "--prometheus-textfile", paramLabel = "PATH", description = "Also write the results to PATH (a .prom file) "
+            + "for node_exporter's textfile collector (--collector.textfile.directory), atomically (PROMETHEUS_TEXTFILE).")
+    String prometheusTextfile;
+
     public static void main(String... args) { System.exit(Cli.execute(new healthcheck(), args)); }
 
     @Override
     public Integer call() {
-        Config cfg = common.load(Map.of());
+        Config cfg = common.load(Collections.singletonMap("PROMETHEUS_TEXTFILE", prometheusTextfile));
         Log log = CommonOptions.log(cfg, "health-check");
         Alerts alerts = Alerts.from(cfg, log);
         Optional<Ping> ping = Ping.from(cfg);
         if (testAlert) return AlertReport.test(alerts, ping, log, common.json);
+        Optional<Path> textfile = TextfileCollector.target(cfg);
         HealthCheck checks = new HealthCheck(cfg);
         Metrics metrics = new Metrics(cfg.path("LOG_DIR"));
         HealthCheck.Health health = checks.run(checks.select(only, skip), metrics.last());
@@ -82,6 +90,7 @@ class healthcheck implements Callable<Integer> {
         List<Alerts.Delivery> sent = alerts.report("health-check", HealthReport.scope(health), HealthReport.failures(health));
         String pinged = ping.map(p -> AlertReport.ping(p, exit == ExitCode.OK, summary, log)).orElse(null);
         HealthReport.print(health, sent, pinged, common.json);
+        textfile.ifPresent(f -> TextfileCollector.health(health).write(f));
         return exit;
     }
 }

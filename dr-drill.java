@@ -125,7 +125,7 @@ class drdrill implements Callable<Integer> {
         JobAlerts alerts = new JobAlerts(Alerts.from(cfg, log), log);
         if (sandbox) return sandbox(cfg, log, alerts);
         if (type != null && !BackupStore.TYPES.contains(type)) throw new OpsException(ExitCode.USAGE, "unknown --type " + type, "use one of " + BackupStore.TYPES);
-        Drill.Options options = new Drill.Options(file == null || fromRemote ? null : Path.of(file), db, type, date, fromRemote);
+        Drill.Options options = new Drill.Options(file == null ? null : Path.of(file), db, type, date, fromRemote);
         if (dryRun) return DrillSummary.printPlan(cfg, log, options, file, common.json);
         Destination dest = cfg.get("DRILL_INTO").equals("container") ? Destination.container(null)
                 : Destination.scratchDatabase(BackupStore.STAMP.format(Instant.now()).toLowerCase());
@@ -134,6 +134,7 @@ class drdrill implements Callable<Integer> {
             d = new Drill(cfg, log, common.json ? System.err : System.out).run(options, dest, "configured", "restore");
         }
         DrillSummary.print(d, Evidence.record(cfg, log, d, report, alerts), common.json);
+        if (keep && d.into() != null && !common.json) System.out.println("  kept for inspection: " + d.into() + DrillSummary.removal(d));
         return d.pass() ? ExitCode.OK : ExitCode.FAILED;
     }
 

@@ -115,6 +115,33 @@ class DrillTest {
     }
 
     @Test
+    void fromTheRemoteAnEncryptedOffsiteCopyIsDownloadedDecryptedRestoredAndTheDownloadRemoved() {
+        try (tests.support.Remotes.Remote remote = tests.support.Remotes.sftp()) {
+            tests.support.GpgKeys.Key key = tests.support.GpgKeys.sharedCurve25519();
+            Map<String, String> s = new java.util.HashMap<>(remote.settings());
+            s.putAll(Map.of("OFFSITE_TYPES", "daily", "ENCRYPT_TO", key.publicArmored().toString(), "DECRYPT_KEY", key.secret().toString(),
+                    "DECRYPT_PASSPHRASE", key.passphrase()));
+            Config cfg = cfg("dr_remote").with(s);
+            createShop(new Pg(new PgTarget(cfg)), "dr_remote");
+            Backup.Result b = backup(cfg, "dr_remote");
+            assertThat(b.offsite().failed()).isFalse();
+            SafeFiles.deleteTree(cfg.path("BACKUP_DIR").resolve("daily"));
+
+            DrillRecord d;
+            try (Destination dest = scratch()) {
+                d = new Drill(cfg, Fixtures.log(cfg), new PrintStream(out, true)).run(new Drill.Options(null, null, null, null, true),
+                        dest, "configured", "restore");
+            }
+
+            assertThat(d.result()).as(d.problems() + "\n" + out).isEqualTo("PASS");
+            assertThat(d.source()).isEqualTo("remote");
+            assertThat(d.backup()).isEqualTo(b.dump().getFileName().toString());
+            assertThat(d.steps()).extracting(DrillRecord.Step::name).containsExactly("choose", "download", "prepare", "restore", "validate");
+            assertThat(cfg.path("BACKUP_DIR").resolve(".downloads")).isEmptyDirectory();
+        }
+    }
+
+    @Test
     void anOldBackupMissesTheRpoTarget() throws Exception {
         Config cfg = cfg("dr_old", "RPO_TARGET_HOURS", "24");
         createShop(new Pg(new PgTarget(cfg)), "dr_old");

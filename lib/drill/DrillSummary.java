@@ -112,6 +112,13 @@ public final class DrillSummary {
         return ExitCode.OK;
     }
 
+    /** How to remove what --keep left: the command for the scratch database or container. */
+    public static String removal(DrillRecord d) {
+        String name = d.into().substring(d.into().indexOf(' ') + 1);
+        return d.into().startsWith("container ") ? "; remove it with: docker rm -f -v " + name
+                : "; drop it with: psql -c 'DROP DATABASE \"" + name + "\"' (or in pgAdmin)";
+    }
+
     /** The indented detail lines shared by both kinds of drill. */
     static List<String> lines(DrillRecord d) {
         String backup = d.backup() == null ? "  backup: none usable"

@@ -12,6 +12,7 @@
 //DEPS org.eclipse.angus:angus-mail:2.0.5
 //DEPS org.bouncycastle:bcprov-jdk18on:1.86
 //DEPS org.bouncycastle:bcpg-jdk18on:1.86
+//DEPS org.apache.commons:commons-compress:1.28.0
 //SOURCES lib/**.java
 //CDS
 //JAVA_OPTIONS -Xlog:disable -Xlog:all=warning,cds*=off:stderr
@@ -20,6 +21,9 @@ import lib.*;
 import lib.alert.Alerts;
 import lib.alert.JobAlerts;
 import lib.offsite.Offsite;
+import lib.volume.VolumeBackup;
+import lib.volume.VolumeReport;
+import lib.volume.VolumeSet;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -29,7 +33,8 @@ import java.util.concurrent.Callable;
 
 @Command(name = "backup.java", mixinStandardHelpOptions = true, version = "ra-infrastructure backup " + Version.NUMBER,
         description = "Back up PostgreSQL databases: a consistent dump streamed through zstd and sha256, "
-                + "the cluster's roles (globals), a manifest with exact row counts, a test restore, then retention.",
+                + "the cluster's roles (globals), a manifest with exact row counts, a test restore, then retention. "
+                + "With --volumes, also pgAdmin's data and config/ (VOLUMES), each as a verified tar archive.",
         footerHeading = "%nExamples:%n",
         footer = {"  ./jbang backup.java --type daily",
                 "      back up PGDATABASE (inventory) to backups/daily/, verify, prune",
@@ -37,6 +42,10 @@ import java.util.concurrent.Callable;
                 "      several databases in turn, one lock each",
                 "  ./jbang backup.java --type weekly --dry-run",
                 "      show the file, the space estimate and what retention would delete",
+                "  ./jbang backup.java --type weekly --volumes",
+                "      pgAdmin's data and config/ into backups/weekly/ (encrypted with ENCRYPT_TO), read back, pruned",
+                "  ./jbang backup.java --type daily --prometheus-textfile /var/lib/node_exporter/textfile/ra.prom",
+                "      the same, plus metrics of the newest backups for Prometheus (docs/metrics.md)",
                 "  ./jbang backup.java --list",
                 "      backups on disk with type, age, size and verified state",
                 "  ./jbang backup.java --list --remote",
@@ -62,6 +71,14 @@ class backup implements Callable<Integer> {
     @Option(names = "--dry-run", description = "Show what would be written and deleted; change nothing.")
     boolean dryRun;
 
+    @Option(names = "--volumes", description = "Archive the volumes in VOLUMES (pgadmin: pgAdmin's data via docker cp; config: "
+            + "the config/ folder). Alone, only the volumes; with --db, the databases first, then the volumes.")
+    boolean volumes;
+
+    @Option(names = "--prometheus-textfile", paramLabel = "PATH", description = "Also write backup metrics to PATH (a .prom file) for "
+            + "node_exporter's textfile collector (--collector.textfile.directory), atomically (PROMETHEUS_TEXTFILE); not with --dry-run.")
+    String prometheusTextfile;
+
     @Option(names = "--list", description = "List backups on disk (with --remote: on the remote) and exit.")
     boolean list;
 
@@ -76,18 +93,34 @@ class backup implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Config cfg = common.load(Collections.singletonMap("VERIFY", verify));
+        Map<String, String> flags = new HashMap<>();
+        flags.put("VERIFY", verify);
+        flags.put("PROMETHEUS_TEXTFILE", prometheusTextfile);
+        Config cfg = common.load(flags);
         if (remote && !list) throw new OpsException(ExitCode.USAGE, "--remote only goes with --list", "use: backup.java --list --remote");
         if (list && remote) return Report.remoteListing(cfg.get("REMOTE"), Offsite.store(cfg, CommonOptions.log(cfg, "backup")).list(null), common.json);
-        if (list) return Report.listing(new BackupStore(cfg.path("BACKUP_DIR")).list(null), common.json);
+        if (list) {
+            BackupStore store = new BackupStore(cfg.path("BACKUP_DIR"));
+            return Report.listing(store.list(null), VolumeSet.list(store, null), common.json);
+        }
         if (!BackupStore.TYPES.contains(type)) {
             throw new OpsException(ExitCode.USAGE, "unknown --type " + type, "use one of " + BackupStore.TYPES);
         }
+        if (volumes && uploadPending) throw new OpsException(ExitCode.USAGE, "volume archives are not copied off-site", "use --upload-pending alone");
+        if (volumes && cfg.list("VOLUMES").isEmpty()) throw new OpsException(ExitCode.USAGE, "--volumes but VOLUMES is empty", "set VOLUMES=pgadmin,config");
+        Optional<java.nio.file.Path> textfile = TextfileCollector.target(cfg);
         Log log = CommonOptions.log(cfg, "backup");
         JobAlerts jobAlerts = new JobAlerts(Alerts.from(cfg, log), log);
         if (uploadPending) return Report.uploadPending(new Backup(cfg, log), dbs, log, common.json, jobAlerts);
-        if (dbs.isEmpty()) dbs.add(cfg.get("PGDATABASE"));
-        Backup.Options options = new Backup.Options(type, cfg.get("VERIFY"), rolePasswords, dryRun);
-        return Report.backups(new Backup(cfg, log), dbs, options, log, common.json, jobAlerts);
+        int exit = ExitCode.OK;
+        if (!volumes || !dbs.isEmpty()) {
+            if (dbs.isEmpty()) dbs.add(cfg.get("PGDATABASE"));
+            Backup.Options options = new Backup.Options(type, cfg.get("VERIFY"), rolePasswords, dryRun);
+            exit = Report.backups(new Backup(cfg, log), dbs, options, log, common.json, jobAlerts);
+            if (!dryRun && textfile.isPresent()) TextfileCollector.backups(cfg, exit).write(textfile.get());
+        }
+        if (!volumes) return exit;
+        int v = VolumeReport.backups(new VolumeBackup(cfg, log), cfg.list("VOLUMES"), type, dryRun, log, common.json, jobAlerts);
+        return exit != ExitCode.OK ? exit : v;
     }
 }

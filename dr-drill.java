@@ -13,7 +13,6 @@
 //DEPS org.bouncycastle:bcprov-jdk18on:1.86
 //DEPS org.bouncycastle:bcpg-jdk18on:1.86
 //DEPS org.apache.commons:commons-compress:1.28.0
-//DEPS org.jline:jline:3.30.6
 //SOURCES lib/**.java
 //CDS
 //JAVA_OPTIONS -Xlog:disable -Xlog:all=warning,cds*=off:stderr

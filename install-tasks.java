@@ -12,6 +12,7 @@
 //DEPS org.eclipse.angus:angus-mail:2.0.5
 //DEPS org.bouncycastle:bcprov-jdk18on:1.86
 //DEPS org.bouncycastle:bcpg-jdk18on:1.86
+//DEPS org.apache.commons:commons-compress:1.28.0
 //SOURCES lib/**.java
 //CDS
 //JAVA_OPTIONS -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xlog:disable -Xlog:all=warning,cds*=off:stderr

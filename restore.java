@@ -12,6 +12,7 @@
 //DEPS org.eclipse.angus:angus-mail:2.0.5
 //DEPS org.bouncycastle:bcprov-jdk18on:1.86
 //DEPS org.bouncycastle:bcpg-jdk18on:1.86
+//DEPS org.apache.commons:commons-compress:1.28.0
 //SOURCES lib/**.java
 //CDS
 //JAVA_OPTIONS -Xlog:disable -Xlog:all=warning,cds*=off:stderr
@@ -21,6 +22,9 @@ import lib.alert.Alerts;
 import lib.alert.JobAlerts;
 import lib.offsite.Offsite;
 import lib.offsite.RemoteStore;
+import lib.volume.VolumeReport;
+import lib.volume.VolumeRestore;
+import lib.volume.VolumeSet;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -35,7 +39,8 @@ import java.util.concurrent.Callable;
 @Command(name = "restore.java", mixinStandardHelpOptions = true, version = "ra-infrastructure restore " + Version.NUMBER,
         description = "Restore a backup safely: checksum and archive listing first, a safety backup of the target, "
                 + "restore into <target>_restoring_<ts>, row counts checked against the manifest, then the swap. "
-                + "The replaced database is kept as <target>_before_restore_<ts>.",
+                + "The replaced database is kept as <target>_before_restore_<ts>. "
+                + "With --volume, a volume archive instead (pgAdmin's data, or config/ into a new folder).",
         footerHeading = "%nExamples:%n",
         footer = {"  ./jbang restore.java --list",
                 "  ./jbang restore.java --latest --dry-run",
@@ -44,7 +49,9 @@ import java.util.concurrent.Callable;
                 "  ./jbang restore.java backups/daily/inventory_20261120T020000Z_daily.dump.zst",
                 "  ./jbang restore.java --from-remote --latest --dry-run",
                 "  ./jbang restore.java --from-remote --date 2026-11-15 --type weekly",
-                "  ./jbang restore.java --from-remote weekly/inventory_20261115T030000Z_weekly.dump.zst.gpg"})
+                "  ./jbang restore.java --from-remote weekly/inventory_20261115T030000Z_weekly.dump.zst.gpg",
+                "  ./jbang restore.java --volume pgadmin --latest --dry-run",
+                "  ./jbang restore.java --volume config --date 2026-11-15"})
 class restore implements Callable<Integer> {
     @Mixin CommonOptions common;
 
@@ -52,7 +59,7 @@ class restore implements Callable<Integer> {
     Which which = new Which();
 
     static class Which {
-        @Parameters(arity = "0..1", paramLabel = "FILE", description = "A backup file (.dump.zst) or its manifest; "
+        @Parameters(arity = "0..1", paramLabel = "FILE", description = "A backup file (.dump.zst; with --volume .tar.zst) or its manifest; "
                 + "with --from-remote, a file name on the remote.")
         String file;
 
@@ -72,6 +79,10 @@ class restore implements Callable<Integer> {
     @Option(names = "--target-db", paramLabel = "NAME", description = "Database to restore into (default: the source's name).")
     String targetDb;
 
+    @Option(names = "--volume", paramLabel = "NAME", description = "Restore a volume archive instead: pgadmin (into PGADMIN_CONTAINER, "
+            + "stopped meanwhile, after a safety archive of its data) or config (into a new folder config.restored-<stamp>/, never over config/).")
+    String volume;
+
     @Option(names = "--list", description = "List backups on disk (with --from-remote: on the remote) and exit.")
     boolean list;
 
@@ -85,7 +96,7 @@ class restore implements Callable<Integer> {
     @Option(names = "--yes", description = "Do not ask for confirmation (needed when not on a terminal).")
     boolean yes;
 
-    @Option(names = "--no-safety-backup", description = "Skip the backup of the target taken before it is replaced.")
+    @Option(names = "--no-safety-backup", description = "Skip the backup of the target (or of pgAdmin's data) taken before it is replaced.")
     boolean noSafetyBackup;
 
     @Option(names = "--with-globals", description = "Also replay the backup's roles and tablespaces (existing ones are kept).")
@@ -99,8 +110,12 @@ class restore implements Callable<Integer> {
     @Override
     public Integer call() {
         Config cfg = common.load(Map.of());
-        if (list && !fromRemote) return Report.listing(new BackupStore(cfg.path("BACKUP_DIR")).list(db), common.json);
+        if (list && !fromRemote) {
+            BackupStore store = new BackupStore(cfg.path("BACKUP_DIR"));
+            return Report.listing(store.list(db), db == null ? VolumeSet.list(store, null) : java.util.List.of(), common.json);
+        }
         Log log = CommonOptions.log(cfg, "restore");
+        if (volume != null) return restoreVolume(cfg, log);
         if (list) return Report.remoteListing(cfg.get("REMOTE"), Offsite.store(cfg, log).list(db), common.json);
         Restore restore = new Restore(cfg, log);
         String source = db != null ? db : cfg.get("PGDATABASE");
@@ -115,6 +130,29 @@ class restore implements Callable<Integer> {
             return run(restore, backup, cfg, log);
         } finally {
             SafeFiles.deleteTree(download);
+        }
+    }
+
+    /** Read back, plan, confirm and restore one volume archive. */
+    private int restoreVolume(Config cfg, Log log) {
+        if (fromRemote || db != null || targetDb != null || withGlobals || noOwner) {
+            throw new OpsException(ExitCode.USAGE, "--volume does not go with --from-remote, --db, --target-db, --with-globals or --no-owner",
+                    "restore the volume and the database in two runs");
+        }
+        VolumeRestore restore = new VolumeRestore(cfg, log);
+        VolumeSet set = restore.choose(volume, which.file == null ? null : Path.of(which.file), type, which.date);
+        VolumeRestore.Plan plan = restore.plan(set, !noSafetyBackup);
+        if (dryRun) return VolumeReport.plan(plan, common.json);
+        if (!common.json) VolumeReport.plan(plan, false);
+        VolumeRestore.confirm(plan, yes);
+        JobAlerts alerts = new JobAlerts(Alerts.from(cfg, log), log);
+        try {
+            VolumeRestore.Result done = restore.execute(plan);
+            alerts.restore("volume " + volume, null);
+            return VolumeReport.restored(done, common.json);
+        } catch (OpsException e) {
+            alerts.restore("volume " + volume, e);
+            throw e;
         }
     }
 

@@ -3,10 +3,12 @@ package lib;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.*;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.*;
+import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -15,6 +17,8 @@ import java.util.stream.Stream;
  * The on-disk layout: {@code BACKUP_DIR/<type>/<db>_<yyyyMMdd'T'HHmmss'Z'>_<type>.dump.zst} with its
  * {@code .globals.sql.zst} and {@code .manifest.json}. Only names matching this pattern are ever
  * listed or deleted. Characters that cannot appear in a file name are %-encoded in {@code <db>}.
+ * Volume archives share the tiers as {@code <volume>_<stamp>_<type>.tar.zst} with a {@code .volume.json}
+ * manifest: no database file kind ends like that, so neither is ever taken for the other.
  */
 public final class BackupStore {
     /** Types a user may ask for; "safety" holds the automatic pre-restore backups. */
@@ -24,6 +28,13 @@ public final class BackupStore {
     static final Pattern NAME = Pattern.compile(
             "(?<db>.+)_(?<ts>\\d{8}T\\d{6}Z)_(?<type>hourly|daily|weekly|monthly|yearly|manual|safety)"
                     + "\\.(?<kind>dump|globals\\.sql|manifest\\.json)(?<ext>\\.zst|\\.gz)?(?<gpg>\\.gpg)?");
+
+    /** A volume archive or its manifest; volume names are lower-case words joined by '-', never encoded. */
+    static final Pattern VOLUME_NAME = Pattern.compile(
+            "(?<volume>[a-z][a-z0-9-]*)_(?<ts>\\d{8}T\\d{6}Z)_(?<type>hourly|daily|weekly|monthly|yearly|manual|safety)"
+                    + "\\.(?<kind>tar|volume\\.json)(?<ext>\\.zst|\\.gz)?(?<gpg>\\.gpg)?");
+    /** Suffix of a volume archive's manifest. */
+    public static final String VOLUME_MANIFEST = ".volume.json";
 
     /** Every suffix a dump file can carry (compression, then encryption). */
     public static final List<String> DUMP_SUFFIXES = List.of(".dump.zst", ".dump.gz", ".dump.zst.gpg", ".dump.gz.gpg");
@@ -40,9 +51,55 @@ public final class BackupStore {
         return encode(db) + "_" + STAMP.format(at) + "_" + type;
     }
 
+    /** Base name (without suffixes) of a new volume archive: {@code <volume>_<stamp>_<type>}. */
+    public static String volumeBase(String volume, String type, Instant at) {
+        if (!volume.matches("[a-z][a-z0-9-]*")) throw new IllegalArgumentException("volume name " + volume);
+        return volume + "_" + STAMP.format(at) + "_" + type;
+    }
+
+    /**
+     * The first stamp from {@code at} on for which {@code taken} is false; when that is a later second,
+     * waits until it has come, so a name never carries a time still ahead (two runs within one second).
+     */
+    public static Instant freeStamp(Instant at, Predicate<Instant> taken) {
+        Instant t = at;
+        while (taken.test(t)) t = t.plusSeconds(1);
+        long wait = Duration.between(Instant.now(), t).toMillis() + 1;
+        if (t.isAfter(at) && wait > 0) {
+            try {
+                Thread.sleep(wait);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        return t;
+    }
+
+    /** A volume archive file of ours (any tier, compression, encryption), or null for anything else. */
+    public static Matcher matchVolume(String fileName) {
+        Matcher m = VOLUME_NAME.matcher(fileName);
+        return m.matches() ? m : null;
+    }
+
+    /** The manifest that belongs beside a volume archive. */
+    public static Path volumeManifest(Path archive) {
+        String n = archive.getFileName().toString();
+        return archive.resolveSibling(n.substring(0, n.indexOf(".tar")) + VOLUME_MANIFEST);
+    }
+
+    /** Archive files of volume {@code volume} (null: every volume) in all tiers, newest first; manifests are not listed. */
+    public List<Path> volumeArchives(String volume) {
+        List<Path> out = files(n -> {
+            Matcher m = matchVolume(n);
+            return m != null && m.group("kind").equals("tar") && (volume == null || m.group("volume").equals(volume));
+        });
+        out.sort(Comparator.comparing((Path f) -> matchVolume(f.getFileName().toString()).group("ts")).reversed());
+        return out;
+    }
+
     /** One backup: its dump file, manifest (null when missing: incomplete or foreign) and parsed name. */
-    public record Entry(Path dump, Path manifestFile, Manifest manifest, String db, String type, Instant at) {
-        public boolean verified() { return manifest != null && manifest.verified(); }
+    public record Entry(Path dump, Path manifestFile, Manifest manifest, String db, String type, Instant at) implements Retention.Candidate {
+        @Override public boolean verified() { return manifest != null && manifest.verified(); }
 
         public String state() {
             if (manifest == null) return "incomplete (no manifest)";
@@ -55,7 +112,7 @@ public final class BackupStore {
         }
 
         /** Every file of this set that exists: dump, globals, manifest. */
-        public List<Path> files() {
+        @Override public List<Path> files() {
             List<Path> out = new ArrayList<>(List.of(dump));
             if (globals() != null) out.add(globals());
             if (manifestFile != null) out.add(manifestFile);
@@ -71,17 +128,24 @@ public final class BackupStore {
     /** Every backup under the root (all tiers), newest first; {@code db} null means all databases. */
     public List<Entry> list(String db) {
         List<Entry> out = new ArrayList<>();
+        for (Path f : files(n -> true)) parse(f).filter(e -> db == null || e.db().equals(db)).ifPresent(out::add);
+        out.sort(Comparator.comparing(Entry::at).reversed());
+        return out;
+    }
+
+    /** Files directly in the tier folders whose name passes {@code accept}. */
+    private List<Path> files(Predicate<String> accept) {
+        List<Path> out = new ArrayList<>();
         if (!Files.isDirectory(root)) return out;
         for (String type : allTypes()) {
             Path dir = tierDir(type);
             if (!Files.isDirectory(dir)) continue;
             try (Stream<Path> files = Files.list(dir)) {
-                files.forEach(f -> parse(f).filter(e -> db == null || e.db().equals(db)).ifPresent(out::add));
+                files.filter(f -> accept.test(f.getFileName().toString())).forEach(out::add);
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
         }
-        out.sort(Comparator.comparing(Entry::at).reversed());
         return out;
     }
 
@@ -119,21 +183,22 @@ public final class BackupStore {
 
     /** Deletes temp files (".partial") of {@code db} left by a killed run; call while holding its lock. */
     public List<Path> cleanPartials(String db) {
-        List<Path> removed = new ArrayList<>();
         String prefix = encode(db) + "_";
-        for (String type : allTypes()) {
-            Path dir = tierDir(type);
-            if (!Files.isDirectory(dir)) continue;
-            try (Stream<Path> files = Files.list(dir)) {
-                files.filter(f -> {
-                    String n = f.getFileName().toString();
-                    return n.startsWith(prefix) && n.endsWith(SafeFiles.PARTIAL)
-                            && NAME.matcher(n.substring(0, n.length() - SafeFiles.PARTIAL.length())).matches();
-                }).forEach(f -> { SafeFiles.deleteQuietly(f); removed.add(f); });
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }
+        return deletePartials(n -> n.startsWith(prefix) && NAME.matcher(n).matches());
+    }
+
+    /** Deletes temp files of volume {@code volume} left by a killed run; call while holding its lock. */
+    public List<Path> cleanVolumePartials(String volume) {
+        return deletePartials(n -> {
+            Matcher m = matchVolume(n);
+            return m != null && m.group("volume").equals(volume);
+        });
+    }
+
+    /** Deletes the ".partial" files whose completed name passes {@code ours}. */
+    private List<Path> deletePartials(Predicate<String> ours) {
+        List<Path> removed = files(n -> n.endsWith(SafeFiles.PARTIAL) && ours.test(n.substring(0, n.length() - SafeFiles.PARTIAL.length())));
+        removed.forEach(SafeFiles::deleteQuietly);
         return removed;
     }
 

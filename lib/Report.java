@@ -4,6 +4,7 @@ import lib.alert.JobAlerts;
 import lib.offsite.Offsite;
 import lib.offsite.Rclone;
 import lib.offsite.RemoteStore;
+import lib.volume.VolumeSet;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -163,38 +164,66 @@ public final class Report {
 
     /** The --list table (or JSON): every backup with type, age, size and verified state. */
     public static int listing(List<BackupStore.Entry> entries, boolean json) {
+        return listing(entries, List.of(), json);
+    }
+
+    /** As above, with the volume archives (backup.java --volumes) in a table of their own. */
+    public static int listing(List<BackupStore.Entry> entries, List<VolumeSet> volumes, boolean json) {
         if (json) {
             List<Map<String, Object>> rows = new ArrayList<>();
             for (BackupStore.Entry e : entries) {
-                Map<String, Object> r = new LinkedHashMap<>();
-                r.put("database", e.db());
-                r.put("type", e.type());
-                r.put("takenAt", e.at().toString());
-                r.put("bytes", e.size());
-                r.put("verified", e.verified());
-                r.put("state", e.state());
-                r.put("file", e.dump().toString());
                 Manifest m = e.manifest();
-                if (m != null && m.encrypted()) r.put("encryptedFor", m.encryptedFor());
+                Map<String, Object> r = row("database", e.db(), e.type(), e.at(), e.size(), e.verified(), e.state(), e.dump(),
+                        m != null && m.encrypted() ? m.encryptedFor() : null);
                 if (m != null && m.offsite() != null) {
                     r.put("offsite", Map.of("remote", m.offsite().remote(), "uploadedAt", m.offsite().uploadedAt().toString(),
                             "file", m.offsite().dir() + "/" + m.offsite().dumpFile()));
                 }
                 rows.add(r);
             }
-            Cli.printJson(Map.of("backups", rows));
+            List<Map<String, Object>> volumeRows = new ArrayList<>();
+            for (VolumeSet s : volumes) {
+                volumeRows.add(row("volume", s.volume(), s.type(), s.at(), s.size(), s.verified(), s.state(), s.archive(),
+                        s.manifest() != null && s.manifest().encrypted() ? s.manifest().encryptedFor() : null));
+            }
+            Cli.printJson(Map.of("backups", rows, "volumes", volumeRows));
             return ExitCode.OK;
         }
-        if (entries.isEmpty()) {
+        if (entries.isEmpty() && volumes.isEmpty()) {
             System.out.println("no backups found");
             return ExitCode.OK;
         }
-        System.out.printf("%-20s %-8s %-21s %8s %10s  %s%n", "DATABASE", "TYPE", "TAKEN (UTC)", "AGE", "SIZE", "STATE / FILE");
-        for (BackupStore.Entry e : entries) {
-            System.out.printf("%-20s %-8s %-21s %8s %10s  %s  %s%n", e.db(), e.type(), e.at(), age(e.at()),
-                    Disk.human(e.size()), e.state(), e.dump().getFileName());
+        String head = "%-20s %-8s %-21s %8s %10s  %s%n";
+        String row = "%-20s %-8s %-21s %8s %10s  %s  %s%n";
+        if (!entries.isEmpty()) {
+            System.out.printf(head, "DATABASE", "TYPE", "TAKEN (UTC)", "AGE", "SIZE", "STATE / FILE");
+            for (BackupStore.Entry e : entries) {
+                System.out.printf(row, e.db(), e.type(), e.at(), age(e.at()), Disk.human(e.size()), e.state(), e.dump().getFileName());
+            }
+        }
+        if (!volumes.isEmpty()) {
+            if (!entries.isEmpty()) System.out.println();
+            System.out.printf(head, "VOLUME", "TYPE", "TAKEN (UTC)", "AGE", "SIZE", "STATE / FILE");
+            for (VolumeSet s : volumes) {
+                System.out.printf(row, s.volume(), s.type(), s.at(), age(s.at()), Disk.human(s.size()), s.state(), s.archive().getFileName());
+            }
         }
         return ExitCode.OK;
+    }
+
+    /** One --list --json row; {@code encryptedFor} null for a plain set. */
+    private static Map<String, Object> row(String kind, String name, String type, Instant at, long bytes, boolean verified,
+                                           String state, java.nio.file.Path file, List<String> encryptedFor) {
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put(kind, name);
+        r.put("type", type);
+        r.put("takenAt", at.toString());
+        r.put("bytes", bytes);
+        r.put("verified", verified);
+        r.put("state", state);
+        r.put("file", file.toString());
+        if (encryptedFor != null) r.put("encryptedFor", encryptedFor);
+        return r;
     }
 
     /** The restore plan, for --dry-run and before the prompt. */

@@ -2,6 +2,8 @@ package tests;
 
 import lib.BackupStore;
 import lib.Manifest;
+import lib.SafeFiles;
+import lib.volume.VolumeManifest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -74,5 +76,63 @@ class BackupStoreTest {
         assertThat(new BackupStore(root).cleanPartials("inventory")).extracting(p -> p.getFileName().toString()).containsExactly(mine);
         assertThat(dir.resolve(other)).exists();
         assertThat(dir.resolve("keep.partial")).exists();
+    }
+
+    /** Writes a volume archive in our layout; status null = no manifest (incomplete). */
+    static Path putVolume(Path root, String archiveName, String type, Instant at, String status) throws Exception {
+        String base = BackupStore.volumeBase(archiveName, type, at);
+        Path dir = Files.createDirectories(root.resolve(type));
+        Path archive = dir.resolve(base + ".tar.zst");
+        Files.write(archive, new byte[] {1, 2, 3});
+        if (status != null) {
+            Files.write(BackupStore.volumeManifest(archive), new VolumeManifest(1, archiveName, type, archive.getFileName().toString(),
+                    "zstd:3", null, "/x", at, at, 0, 1, 1, 10, 3, "ab", null,
+                    new Manifest.VerifyResult("full", status, at, 0, null)).toJson());
+        }
+        return archive;
+    }
+
+    @Test
+    void volumeArchivesAndDumpsAreNeverTakenForEachOtherEvenUnderTheSameName() throws Exception {
+        Instant at = Instant.parse("2026-11-20T02:00:00Z");
+        for (String name : List.of("config", "pgadmin-data")) {
+            put(root, name, "daily", at, "passed");
+            putVolume(root, name, "daily", at, "passed");
+        }
+        Files.writeString(root.resolve("daily/config_latest.tar.zst"), "foreign");
+        BackupStore store = new BackupStore(root);
+        assertThat(store.list(null)).extracting(BackupStore.Entry::db).containsExactlyInAnyOrder("config", "pgadmin-data");
+        assertThat(store.list(null)).allMatch(e -> e.dump().toString().endsWith(".dump.zst") && e.verified());
+        assertThat(store.volumeArchives(null)).extracting(p -> p.getFileName().toString())
+                .containsExactlyInAnyOrder("config_20261120T020000Z_daily.tar.zst", "pgadmin-data_20261120T020000Z_daily.tar.zst");
+        assertThat(store.volumeArchives("config")).hasSize(1);
+        assertThat(Files.list(root.resolve("daily"))).as("no name is shared: 2 x 3 dump files, 2 x 2 volume files, 1 foreign").hasSize(11);
+        assertThat(BackupStore.parse(store.volumeArchives("config").get(0))).isEmpty();
+        assertThat(BackupStore.matchVolume("config_20261120T020000Z_daily.dump.zst")).isNull();
+        assertThat(BackupStore.matchVolume("config_20261120T020000Z_daily.manifest.json")).isNull();
+        assertThat(BackupStore.matchVolume("pgadmin-data_20261120T020000Z_weekly.tar.zst.gpg").group("volume")).isEqualTo("pgadmin-data");
+        assertThat(BackupStore.match("config_20261120T020000Z_daily.volume.json")).isNull();
+    }
+
+    @Test
+    void volumeAndDatabasePartialsAreCleanedSeparately() throws Exception {
+        Path dir = Files.createDirectories(root.resolve("weekly"));
+        String volume = BackupStore.volumeBase("config", "weekly", Instant.now()) + ".tar.zst.gpg" + SafeFiles.PARTIAL;
+        String db = BackupStore.baseName("config", "weekly", Instant.now()) + ".dump.zst" + SafeFiles.PARTIAL;
+        Files.writeString(dir.resolve(volume), "x");
+        Files.writeString(dir.resolve(db), "x");
+        assertThat(new BackupStore(root).cleanVolumePartials("pgadmin-data")).isEmpty();
+        assertThat(new BackupStore(root).cleanVolumePartials("config")).extracting(p -> p.getFileName().toString()).containsExactly(volume);
+        assertThat(dir.resolve(db)).exists();
+        assertThat(new BackupStore(root).cleanPartials("config")).extracting(p -> p.getFileName().toString()).containsExactly(db);
+    }
+
+    @Test
+    void freeStampSkipsTakenSecondsAndWaitsUntilItsSecondHasCome() {
+        Instant now = Instant.now();
+        Instant free = BackupStore.freeStamp(now, t -> t.isBefore(now.plusSeconds(2)));
+        assertThat(free).isEqualTo(now.plusSeconds(2));
+        assertThat(Instant.now()).isAfter(free);
+        assertThat(BackupStore.freeStamp(now, t -> false)).isEqualTo(now);
     }
 }

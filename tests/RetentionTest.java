@@ -4,6 +4,7 @@ import lib.BackupStore;
 import lib.Config;
 import lib.Log;
 import lib.Retention;
+import lib.volume.VolumeSet;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -74,6 +75,25 @@ class RetentionTest {
         Retention.apply(Retention.plan(store.list("inventory"), "daily", cfg("KEEP_DAILY", "1")), new Log(root, "t"));
         assertThat(store.list("inventory_old")).hasSize(1);
         assertThat(foreign).exists();
+        assertThat(store.list("inventory")).hasSize(1);
+    }
+
+    @Test
+    void volumeArchivesArePrunedPerVolumeAndTheNewestVerifiedStays() throws Exception {
+        Instant day = Instant.parse("2026-11-01T02:00:00Z");
+        BackupStoreTest.putVolume(root, "config", "daily", day, "passed");
+        BackupStoreTest.putVolume(root, "config", "daily", day.plusSeconds(86400), "failed");
+        BackupStoreTest.putVolume(root, "config", "daily", day.plusSeconds(2 * 86400), null);
+        BackupStoreTest.putVolume(root, "pgadmin-data", "daily", day, "passed");
+        daily(0, "passed");
+        BackupStore store = new BackupStore(root);
+        List<VolumeSet> config = VolumeSet.list(store, "config");
+        List<VolumeSet> delete = Retention.select(config, "daily", cfg("KEEP_DAILY", "1"), s -> false);
+        assertThat(delete).extracting(s -> s.at().toString()).containsExactly("2026-11-02T02:00:00Z");
+        assertThat(Retention.delete(delete, new Log(root, "t"))).hasSize(2)
+                .first().satisfies(p -> assertThat(p.toString()).as("the manifest goes first").endsWith(".volume.json"));
+        assertThat(VolumeSet.list(store, "config")).hasSize(2);
+        assertThat(VolumeSet.list(store, "pgadmin-data")).hasSize(1);
         assertThat(store.list("inventory")).hasSize(1);
     }
 }

@@ -194,6 +194,28 @@ class TextfileCollectorTest {
     }
 
     @Test
+    void backupScriptAddsItsMetricsBesideHealthChecksAndNothingOnADryRun() throws Exception {
+        Map<String, String> env = Fixtures.env(Fixtures.trustCluster(), home);
+        Fixtures.createDb(new Pg(new PgTarget(cfg)), "prom_script", 20);
+        env.put("PGDATABASE", "prom_script");
+        Path file = Files.createDirectories(home.resolve("node exporter")).resolve("ra.prom");
+        Scripts.Run health = Scripts.run(env, "health-check.java", "--prometheus-textfile", file.toString(), "--only", "query");
+        assertThat(health.exit()).as(health.all()).isEqualTo(0);
+
+        Scripts.Run run = Scripts.run(env, "backup.java", "--type", "daily", "--verify", "quick", "--prometheus-textfile", file.toString());
+        assertThat(run.exit()).as(run.all()).isEqualTo(0);
+        Exposition e = checked(Files.readString(file));
+        assertThat(e.value("ra_backup_last_run_exit_code")).isEqualTo(0);
+        assertThat(e.value("ra_backup_newest_verified", Map.of("database", "prom_script", "type", "daily"))).isEqualTo(1);
+        assertThat(e.value("ra_health_status")).as("health-check's part is kept").isEqualTo(0);
+
+        Path dry = file.resolveSibling("dry.prom");
+        Scripts.Run dryRun = Scripts.run(env, "backup.java", "--type", "daily", "--dry-run", "--prometheus-textfile", dry.toString());
+        assertThat(dryRun.exit()).as(dryRun.all()).isEqualTo(0);
+        assertThat(dry).doesNotExist();
+    }
+
+    @Test
     void promtoolAndThePythonClientReadTheFileAsWeDo() throws Exception {
         Optional<String> python = pythonWithClient();
         assumeTrue(onPath("promtool") || python.isPresent(), "neither promtool nor python3 with prometheus_client installed "

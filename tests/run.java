@@ -12,6 +12,7 @@
 //DEPS org.eclipse.angus:angus-mail:2.0.5
 //DEPS org.bouncycastle:bcprov-jdk18on:1.86
 //DEPS org.bouncycastle:bcpg-jdk18on:1.86
+//DEPS org.apache.commons:commons-compress:1.28.0
 //DEPS org.junit.platform:junit-platform-console-standalone:1.14.4
 //DEPS org.assertj:assertj-core:3.27.7
 //DEPS com.github.davidmoten:subethasmtp:7.2.2

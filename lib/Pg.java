@@ -92,6 +92,12 @@ public final class Pg {
         return names;
     }
 
+    /** Names of the databases whose name starts with {@code prefix}, sorted. */
+    public List<String> databasesStartingWith(String prefix) {
+        return psql.query(MAINTENANCE_DB, "SELECT datname FROM pg_database WHERE left(datname, " + prefix.length() + ") = "
+                + Psql.literal(prefix) + " ORDER BY 1").stream().map(r -> (String) r.get("datname")).toList();
+    }
+
     /**
      * Puts {@code incoming} in the place of {@code target}, keeping the old one as {@code keepAs}: blocks
      * new connections to the target, ends its sessions, then renames. On failure, names are put back.

@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** lib/drill/Drill and its Destinations against real clusters and a real container. */
 class DrillTest {
@@ -138,6 +139,35 @@ class DrillTest {
             assertThat(d.backup()).isEqualTo(b.dump().getFileName().toString());
             assertThat(d.steps()).extracting(DrillRecord.Step::name).containsExactly("choose", "download", "prepare", "restore", "validate");
             assertThat(cfg.path("BACKUP_DIR").resolve(".downloads")).isEmptyDirectory();
+        }
+    }
+
+    @Test
+    void anInterruptedDrillsLeftoverIsDroppedAndAKeptOneOnlyPointedOut() {
+        Config cfg = cfg("dr_left");
+        Pg pg = new Pg(new PgTarget(cfg));
+        createShop(pg, "dr_left");
+        backup(cfg, "dr_left");
+        String kept = "dr_left_drill_20200101t000000z";
+        String cut = kept + Restore.RESTORING + "20200101t000001z";
+        for (String n : List.of(kept, cut)) {
+            if (!pg.exists(n)) pg.createDatabase(n, null);
+        }
+
+        DrillRecord d = drill(cfg, scratch());
+
+        assertThat(d.result()).as(d.problems().toString()).isEqualTo("PASS");
+        assertThat(pg.exists(cut)).isFalse();
+        assertThat(pg.exists(kept)).isTrue();
+        pg.dropDatabase(kept);
+    }
+
+    @Test
+    void aSecondDrillAtTheSameTimeIsRefusedNotRecordedAsAFailure() {
+        Config cfg = cfg("dr_busy");
+        try (Lock held = Lock.acquire(cfg.path("BACKUP_DIR"), "dr-drill", "drill")) {
+            assertThatThrownBy(() -> drill(cfg, scratch())).isInstanceOfSatisfying(OpsException.class,
+                    e -> assertThat(e.exitCode()).isEqualTo(ExitCode.LOCKED));
         }
     }
 

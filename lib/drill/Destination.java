@@ -20,8 +20,8 @@ public abstract class Destination implements AutoCloseable {
     protected Config target;
     protected boolean keep;
 
-    /** Aims at the destination's server (starting it when needed) and returns that configuration. */
-    public abstract Config open(Config cfg);
+    /** Aims at the destination's server for a drill of {@code db} (starting it when needed) and returns that configuration. */
+    public abstract Config open(Config cfg, String db);
 
     /** The database name to restore {@code db}'s backup as. */
     public abstract String database(String db);
@@ -49,9 +49,14 @@ public abstract class Destination implements AutoCloseable {
         return new Destination() {
             private String name;
 
-            @Override public Config open(Config cfg) { return target = cfg; }
+            @Override public Config open(Config cfg, String db) {
+                target = cfg;
+                Pg pg = new Pg(new PgTarget(cfg));
+                pg.databasesStartingWith(db + Drill.SCRATCH).forEach(old -> leftover(pg, old));
+                return cfg;
+            }
 
-            @Override public String database(String db) { return name = db + "_drill_" + stamp; }
+            @Override public String database(String db) { return name = db + Drill.SCRATCH + stamp; }
 
             @Override public String describe() { return "database " + name; }
 
@@ -74,7 +79,7 @@ public abstract class Destination implements AutoCloseable {
         return new Destination() {
             private String name;
 
-            @Override public Config open(Config cfg) { return target = cfg; }
+            @Override public Config open(Config cfg, String db) { return target = cfg; }
 
             @Override public String database(String db) { return name = db; }
 
@@ -89,7 +94,7 @@ public abstract class Destination implements AutoCloseable {
         return new Destination() {
             private ScratchServer server;
 
-            @Override public Config open(Config cfg) {
+            @Override public Config open(Config cfg, String db) {
                 String img = image != null ? image : imageOf(cfg);
                 server = ScratchServer.docker(img);
                 return target = server.config(cfg);
@@ -105,6 +110,20 @@ public abstract class Destination implements AutoCloseable {
                 if (server != null && !keep) server.close();
             }
         };
+    }
+
+    /**
+     * A scratch database of an earlier drill: one cut off mid-restore ({@code _restoring_}) is dropped; a
+     * finished one may have been kept with --keep, so it is only pointed out.
+     */
+    private static void leftover(Pg pg, String name) {
+        if (name.contains(lib.Restore.RESTORING)) {
+            pg.dropDatabase(name);
+            System.err.println("dropped " + name + ", left by an interrupted drill");
+        } else {
+            System.err.println("note: scratch database " + name + " of an earlier drill is still there (kept with --keep, "
+                    + "or the drill was interrupted); drop it when done: DROP DATABASE \"" + name + "\"");
+        }
     }
 
     private static String imageOf(Config cfg) {

@@ -48,11 +48,18 @@ public final class Drill {
     public DrillRecord run(Options o, Destination dest, String mode, String scenario) {
         Instant start = Instant.now();
         String db = o.db() != null ? o.db() : cfg.get("PGDATABASE");
+        // a second drill at the same time is refused (exit 3) before it starts: it is not a failed drill
+        try (Lock lock = Lock.acquire(cfg.path("BACKUP_DIR"), "dr-drill", "drill")) {
+            return run(o, dest, mode, scenario, start, db);
+        }
+    }
+
+    private DrillRecord run(Options o, Destination dest, String mode, String scenario, Instant start, String db) {
         List<String> problems = new ArrayList<>();
         BackupStore.Entry used = null;
         boolean validated = false;
         Path download = null;
-        try (Lock lock = Lock.acquire(cfg.path("BACKUP_DIR"), "dr-drill", "drill")) {
+        try {
             List<BackupStore.Entry> candidates;
             if (o.fromRemote()) {
                 download = cfg.path("BACKUP_DIR").resolve(".downloads").resolve("drill-" + BackupStore.STAMP.format(start).toLowerCase());
@@ -62,7 +69,7 @@ public final class Drill {
                 candidates = step("choose", () -> o.file() != null ? List.of(chooser.choose(o.file(), db, null, null))
                         : chooser.candidates(db, o.type(), o.date()));
             }
-            Config target = step("prepare", () -> dest.open(cfg));
+            Config target = step("prepare", () -> dest.open(cfg, db));
             used = restoreFirstUsable(candidates, dest, target, o.file() == null, problems);
             if (used != null) {
                 String restored = dest.database(db);

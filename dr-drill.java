@@ -56,10 +56,7 @@ import java.util.concurrent.Callable;
                 "  ./jbang dr-drill.java --history",
                 "      past drills from logs/drills.jsonl",
                 "  ./jbang dr-drill.java --sandbox --scenario corrupted-latest-backup",
-                "      sandbox: the latest backup is damaged; the drill must fall back to the previous one"},
-        exitCodeListHeading = "%nExit codes:%n",
-        exitCodeList = {"0:PASS (or nothing to do)", "1:FAIL: the drill did not produce a validated copy within the targets",
-                "2:usage or configuration error (nothing was drilled)"})
+                "      sandbox: the latest backup is damaged; the drill must fall back to the previous one"})
 class drdrill implements Callable<Integer> {
     @Mixin CommonOptions common;
 

@@ -1,0 +1,56 @@
+package lib.monitor;
+
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Stream;
+
+/** The end of the most recently written {@code LOG_DIR/*.log}: what [L] shows. */
+public final class LogTail {
+    private static final int READ = 64 * 1024;
+
+    private LogTail() {}
+
+    /** The log file written last, if there is any. */
+    public static Optional<Path> newest(Path logDir) {
+        if (!Files.isDirectory(logDir)) return Optional.empty();
+        try (Stream<Path> files = Files.list(logDir)) {
+            return files.filter(f -> f.getFileName().toString().endsWith(".log") && Files.isRegularFile(f))
+                    .max(Comparator.comparing(LogTail::modified));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Its last {@code n} lines (at most the last 64 KB of it). */
+    public static List<String> tail(Path file, int n) {
+        try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "r")) {
+            long len = raf.length();
+            int size = (int) Math.min(len, READ);
+            byte[] buf = new byte[size];
+            raf.seek(len - size);
+            raf.readFully(buf);
+            List<String> lines = Arrays.asList(new String(buf, StandardCharsets.UTF_8).split("\\R"));
+            if (len > size && !lines.isEmpty()) lines = lines.subList(1, lines.size()); // cut in the middle
+            return lines.subList(Math.max(0, lines.size() - n), lines.size());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static FileTime modified(Path f) {
+        try {
+            return Files.getLastModifiedTime(f);
+        } catch (IOException e) {
+            return FileTime.fromMillis(0);
+        }
+    }
+}

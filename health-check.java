@@ -15,7 +15,7 @@
 //DEPS org.apache.commons:commons-compress:1.28.0
 //SOURCES lib/**.java
 //CDS
-//JAVA_OPTIONS -XX:TieredStopAtLevel=1 -XX:+UseSerialGC
+//JAVA_OPTIONS -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xlog:disable -Xlog:all=warning,cds*=off:stderr
 
 import lib.*;
 import lib.alert.AlertReport;

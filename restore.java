@@ -70,7 +70,7 @@ class restore implements Callable<Integer> {
         LocalDate date;
     }
 
-    @Option(names = "--type", paramLabel = "TYPE", description = "With --latest/--date: only this type (hourly, daily, ..., safety).")
+    @Option(names = "--type", paramLabel = "TYPE", description = "With --latest/--date/--list: only this type (hourly, daily, ..., safety).")
     String type;
 
     @Option(names = "--db", paramLabel = "NAME", description = "Source database whose backups to use (default PGDATABASE).")
@@ -112,11 +112,14 @@ class restore implements Callable<Integer> {
         Config cfg = common.load(Map.of());
         if (list && !fromRemote) {
             BackupStore store = new BackupStore(cfg.path("BACKUP_DIR"));
-            return Report.listing(store.list(db), db == null ? VolumeSet.list(store, null) : java.util.List.of(), common.json);
+            return Report.listing(store.list(db).stream().filter(e -> type == null || e.type().equals(type)).toList(),
+                    db == null ? VolumeSet.list(store, null).stream().filter(v -> type == null || v.type().equals(type)).toList()
+                            : java.util.List.of(), common.json);
         }
         Log log = CommonOptions.log(cfg, "restore");
         if (volume != null) return restoreVolume(cfg, log);
-        if (list) return Report.remoteListing(cfg.get("REMOTE"), Offsite.store(cfg, log).list(db), common.json);
+        if (list) return Report.remoteListing(cfg.get("REMOTE"), Offsite.store(cfg, log).list(db).stream()
+                .filter(r -> type == null || r.type().equals(type)).toList(), common.json);
         Restore restore = new Restore(cfg, log);
         String source = db != null ? db : cfg.get("PGDATABASE");
         if (!fromRemote) return run(restore, restore.choose(which.file == null ? null : Path.of(which.file), source, type, which.date), cfg, log);

@@ -39,7 +39,7 @@ public final class SafeFiles {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot rename " + tmp + " to " + target, e);
         }
-        syncDir(target.getParent());
+        syncDir(target.toAbsolutePath().getParent());
     }
 
     /** fsync of a directory; not possible on Windows, where NTFS journals the rename itself. */

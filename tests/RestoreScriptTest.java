@@ -248,6 +248,10 @@ class RestoreScriptTest {
         assertThat(rows.get(0).path("database").asText()).isEqualTo(db);
         assertThat(rows.get(0).path("verified").asBoolean()).isTrue();
         assertThat(rows.get(0).path("file").asText()).isEqualTo(b.dump().toString());
+
+        Scripts.Run weekly = Scripts.run(env, "restore.java", "--list", "--json", "--db", db, "--type", "weekly");
+        assertThat(weekly.exit()).as(weekly.all()).isZero();
+        assertThat(JSON.readTree(weekly.out()).path("backups")).as("--type filters the list").isEmpty();
     }
 
     // ================================================================ helpers

@@ -184,6 +184,7 @@ public final class Config {
         DEFAULTS.put("SCHEDULE_BACKUP_WEEKLY", "weekly Sun 03:00");
         DEFAULTS.put("SCHEDULE_BACKUP_MONTHLY", "monthly 1 03:30");
         DEFAULTS.put("SCHEDULE_BACKUP_YEARLY", "yearly 01-01 04:00");
+        DEFAULTS.put("SCHEDULE_BACKUP_VOLUMES", "weekly Sun 03:30");
         DEFAULTS.put("SCHEDULE_VERIFY_STARTUP", "boot +1m");
         DEFAULTS.put("SCHEDULE_DR_DRILL", "quarterly 1 05:00");
     }

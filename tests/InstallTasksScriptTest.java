@@ -55,7 +55,7 @@ class InstallTasksScriptTest {
 
         assertThat(r.exit()).as(r.all()).isZero();
         assertThat(files(out)).extracting(p -> p.getFileName().toString()).containsExactly("ra-infrastructure-backup-daily.xml",
-                "ra-infrastructure-backup-weekly.xml", "ra-infrastructure-dr-drill.xml", "ra-infrastructure-health-check.xml",
+                "ra-infrastructure-backup-volumes.xml", "ra-infrastructure-backup-weekly.xml", "ra-infrastructure-dr-drill.xml", "ra-infrastructure-health-check.xml",
                 "ra-infrastructure-verify-startup.xml");
         assertThat(r.out()).contains("would run: schtasks /Create /TN ra-infrastructure-health-check /XML ")
                 .contains("dry run: nothing was changed on windows");
@@ -77,7 +77,7 @@ class InstallTasksScriptTest {
         Scripts.Run r = run("--platform", "systemd", "--system", "--dry-run", "--out", out.toString());
 
         assertThat(r.exit()).as(r.all()).isZero();
-        assertThat(files(out)).hasSize(10).allMatch(p -> p.toString().endsWith(".service") || p.toString().endsWith(".timer"));
+        assertThat(files(out)).hasSize(12).allMatch(p -> p.toString().endsWith(".service") || p.toString().endsWith(".timer"));
         assertThat(r.out()).contains("would run: systemctl daemon-reload")
                 .contains("would run: systemctl enable --now ra-infrastructure-health-check.timer");
         List<String> cmd = new ArrayList<>(List.of("systemd-analyze", "verify", "--man=no"));
@@ -142,19 +142,19 @@ class InstallTasksScriptTest {
         Scripts.Run remove = run("--platform", "cron", "--run-as", CRON_USER, "--uninstall");
 
         assertThat(install.exit()).as(install.all()).isZero();
-        assertThat(install.out()).contains("installed 5 task(s) on cron").contains("NEXT RUN");
+        assertThat(install.out()).contains("installed 6 task(s) on cron").contains("NEXT RUN");
         assertThat(installed).startsWith(OTHER_LINES).contains("# BEGIN ra-infrastructure").contains("# END ra-infrastructure");
         assertThat(again.exit()).as(again.all()).isZero();
         assertThat(reinstalled).as("re-running install changes nothing").isEqualTo(installed);
         JsonNode rows = JSON.readTree(list.out()).path("installed");
-        assertThat(rows).hasSize(5);
+        assertThat(rows).hasSize(6);
         assertThat(rows.get(0).path("name").asText()).isEqualTo("ra-infrastructure-health-check");
         assertThat(rows.get(0).path("nextRun").asText()).isNotBlank();
         assertThat(removeOne.out()).contains("removed 1 task(s) from cron: ra-infrastructure-dr-drill");
         assertThat(withoutDrill).startsWith(OTHER_LINES).doesNotContain("dr-drill").contains("ra-infrastructure-health-check");
         assertThat(remove.exit()).as(remove.all()).isZero();
         assertThat(crontab()).isEqualTo(OTHER_LINES);
-        assertThat(Files.readString(home.resolve("logs/install-tasks.log"))).contains("installed 5 task(s) on cron");
+        assertThat(Files.readString(home.resolve("logs/install-tasks.log"))).contains("installed 6 task(s) on cron");
     }
 
     @Test

@@ -34,11 +34,14 @@ class TasksTest {
     void theDefaultsAreThePrdSchedule() throws Exception {
         List<Task> tasks = Tasks.plan(config(), List.of());
 
-        assertThat(ids(tasks)).containsExactly("health-check", "backup-daily", "backup-weekly", "verify-startup", "dr-drill");
+        assertThat(ids(tasks)).containsExactly("health-check", "backup-daily", "backup-weekly", "backup-volumes", "verify-startup", "dr-drill");
         assertThat(tasks).extracting(Task::name).containsExactly("ra-infrastructure-health-check", "ra-infrastructure-backup-daily",
-                "ra-infrastructure-backup-weekly", "ra-infrastructure-verify-startup", "ra-infrastructure-dr-drill");
+                "ra-infrastructure-backup-weekly", "ra-infrastructure-backup-volumes", "ra-infrastructure-verify-startup",
+                "ra-infrastructure-dr-drill");
         assertThat(tasks).extracting(t -> t.trigger().describe())
-                .containsExactly("every 5m", "daily 02:00", "weekly Sun 03:00", "boot +1m", "quarterly 1 05:00");
+                .containsExactly("every 5m", "daily 02:00", "weekly Sun 03:00", "weekly Sun 03:30", "boot +1m", "quarterly 1 05:00");
+        assertThat(tasks.get(3).args()).containsExactly("--type", "weekly", "--volumes");
+        assertThat(tasks.get(5).args()).as("the quarterly drill is the real one, with its report").containsExactly("--report", "logs/drill-report.html");
         assertThat(tasks.get(1).script()).isEqualTo("backup.java");
         assertThat(tasks.get(1).args()).containsExactly("--type", "daily");
         assertThat(tasks.get(0).timeLimit()).as("a hung check ends before the next one starts").isLessThan(java.time.Duration.ofMinutes(5));
@@ -51,6 +54,13 @@ class TasksTest {
         assertThat(ids(Tasks.plan(config("SCHEDULED_TYPES", "hourly,daily", "KEEP_HOURLY", "0"), List.of())))
                 .doesNotContain("backup-hourly").contains("backup-daily");
         assertThat(ids(Tasks.plan(config("SCHEDULED_TYPES", ""), List.of()))).containsExactly("health-check", "verify-startup", "dr-drill");
+    }
+
+    @Test
+    void theVolumeArchiveFollowsTheWeeklyTierAndNeedsVolumes() throws Exception {
+        assertThat(ids(Tasks.plan(config("VOLUMES", ""), List.of()))).contains("backup-weekly").doesNotContain("backup-volumes");
+        assertThat(ids(Tasks.plan(config("SCHEDULED_TYPES", "daily"), List.of()))).doesNotContain("backup-volumes");
+        assertThat(ids(Tasks.plan(config("VOLUMES", "config"), List.of()))).contains("backup-volumes");
     }
 
     @Test

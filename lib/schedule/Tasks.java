@@ -30,6 +30,8 @@ public final class Tasks {
                     "monthly verified backup"),
             new Spec("backup-yearly", "backup.java", List.of("--type", "yearly"), Duration.ofHours(6),
                     "yearly verified backup"),
+            new Spec("backup-volumes", "backup.java", List.of("--type", "weekly", "--volumes"), Duration.ofHours(2),
+                    "weekly archive of pgAdmin's data and config/"),
             new Spec("verify-startup", "verify-startup.java", List.of(), Duration.ofMinutes(15),
                     "after boot or logon: wait for Docker, start the containers, check health"),
             new Spec("dr-drill", "dr-drill.java", List.of("--report", "logs/drill-report.html"), Duration.ofHours(2),
@@ -75,7 +77,8 @@ public final class Tasks {
         if (s.script().equals("backup.java")) {
             String type = s.args().get(1);
             boolean scheduled = cfg.list("SCHEDULED_TYPES").contains(type);
-            return scheduled && (!type.equals("hourly") || cfg.integer("KEEP_HOURLY") > 0);
+            boolean volumes = !s.args().contains("--volumes") || !cfg.list("VOLUMES").isEmpty();
+            return scheduled && volumes && (!type.equals("hourly") || cfg.integer("KEEP_HOURLY") > 0);
         }
         return !s.id().equals("dr-drill") || Files.exists(cfg.home().resolve(s.script()));
     }

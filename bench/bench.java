@@ -800,6 +800,7 @@ final class Steps {
         rows.add(backup("f-enc", "(f) with ENCRYPT=all, DECRYPT_KEY (diagnostic)", "full", encryptedEnv(encrypted), encrypted));
         rows.add(pgRestore(dumpA));
         rows.add(restore(directEnv(backups)));
+        rows.add(drill(directEnv(backups)));
         rows.addAll(uploads());
         return rows;
     }
@@ -933,6 +934,17 @@ final class Steps {
         fresh.run();
         return jbangStep("h", step, List.of("restore.java", "--latest", "--db", DataSet.DB, "--target-db", RESTORED_DB,
                 "--yes", "--no-safety-backup"), env, () -> cluster.databaseSize(RESTORED_DB), fresh);
+    }
+
+    /**
+     * The restore drill of the latest plain set: checks, restore into a scratch database, row counts, foreign-key
+     * orphan scan, drop. Its evidence goes to the scratch logs, never to the project's docs/restore-test-log.md.
+     */
+    private Row drill(Map<String, String> env) {
+        String step = "dr-drill.java (restore, validate, drop)";
+        env.put("DRILL_LOG", logs.resolve("restore-test-log.md").toString());
+        env.put("DRILL_VALIDATION_SQL", logs.resolve("no-validation.sql").toString());
+        return jbangStep("h-drill", step, List.of("dr-drill.java", "--db", DataSet.DB), env, () -> -1L, null);
     }
 
     /**
@@ -1156,7 +1168,7 @@ final class Report {
 
     private String ratio(Row r) {
         String base = switch (r.id()) {
-            case "g", "h" -> "g";
+            case "g", "h", "h-drill" -> "g";
             case "u-rclone", "u-ours", "u-enc" -> "u-rclone";
             case "d" -> null;
             default -> "a";
@@ -1177,6 +1189,9 @@ final class Report {
         } else {
             lines.add("- SKIP docker backup ≤ 1.10 × direct: run with --docker");
         }
+        // The drill does more than a restore: checksum, listing, row counts, a foreign-key orphan scan and the drop.
+        lines.add(missing("h-drill", "g", "d") != null ? "- FAIL drill (h-drill): " + missing("h-drill", "g", "d")
+                : limit("drill (h-drill) wall ≤ 1.50 × (g + d)", wall("h-drill") / (wall("g") + wall("d")), 1.50, "×", "h-drill", "g", "d"));
         for (String id : List.of("e", "f", "h")) lines.add(rssTarget(id));
         lines.add(limit("encrypted backup (e-enc) wall ≤ 1.30 × (e)", wall("e-enc") / wall("e"), 1.30, "×", "e-enc", "e"));
         lines.add(throughputTarget());

@@ -151,6 +151,7 @@ class WindowsTasksTest {
                 List.of("schtasks", "/Query", "/TN", "ra-infrastructure-backup-weekly"),
                 List.of("schtasks", "/Query", "/TN", "ra-infrastructure-backup-monthly"),
                 List.of("schtasks", "/Query", "/TN", "ra-infrastructure-backup-yearly"),
+                List.of("schtasks", "/Query", "/TN", "ra-infrastructure-backup-volumes"),
                 List.of("schtasks", "/Query", "/TN", "ra-infrastructure-dr-drill"));
         assertThat(c.rec.commands()).filteredOn(cmd -> cmd.get(1).equals("/Delete")).containsExactly(
                 List.of("schtasks", "/Delete", "/TN", "ra-infrastructure-backup-weekly", "/F"),

@@ -38,17 +38,17 @@ public final class Validation {
 
     /** Runs every check in {@code db}; a missing queries file is fine, an unreadable one is a usage error. */
     public static Outcome run(Pg pg, String db, Path queriesFile) {
-        List<String> problems = new ArrayList<>(orphans(pg, db));
-        int fks = pg.psql().query(db, FOREIGN_KEYS).size();
+        List<Map<String, Object>> fks = pg.psql().query(db, FOREIGN_KEYS);
+        List<String> problems = new ArrayList<>(orphans(pg, db, fks));
         List<String> queries = queries(queriesFile);
         for (String q : queries) check(pg, db, q).ifPresent(problems::add);
-        return new Outcome(fks, queries.size(), problems);
+        return new Outcome(fks.size(), queries.size(), problems);
     }
 
-    /** One problem per foreign key with orphans: "stock_movements_product_id_fkey: 3 rows of ... without ...". */
-    static List<String> orphans(Pg pg, String db) {
+    /** One problem per foreign key (rows of {@link #FOREIGN_KEYS}) with orphans: "stock_movements_product_id_fkey: 3 rows of ... without ...". */
+    static List<String> orphans(Pg pg, String db, List<Map<String, Object>> foreignKeys) {
         List<String> problems = new ArrayList<>();
-        for (Map<String, Object> fk : pg.psql().query(db, FOREIGN_KEYS)) {
+        for (Map<String, Object> fk : foreignKeys) {
             @SuppressWarnings("unchecked") List<String> cols = (List<String>) fk.get("cols");
             @SuppressWarnings("unchecked") List<String> parentCols = (List<String>) fk.get("parent_cols");
             StringBuilder notNull = new StringBuilder();

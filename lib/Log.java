@@ -73,4 +73,24 @@ public final class Log {
     }
 
     public static Path rotated(Path file, int n) { return file.resolveSibling(file.getFileName() + "." + n); }
+
+    /** The complete lines of a file's end; {@code whole} when that end is the whole file. */
+    public record Tail(List<String> lines, boolean whole) {}
+
+    /**
+     * The lines in the last {@code maxBytes} of {@code file}, without the first one when the window starts
+     * inside it (a piece of a line is not a line): how logs and JSON-lines files are read from the end.
+     */
+    public static Tail tail(Path file, long maxBytes) throws IOException {
+        try (java.io.RandomAccessFile raf = new java.io.RandomAccessFile(file.toFile(), "r")) {
+            long len = raf.length();
+            long start = Math.max(0, len - Math.min(maxBytes, Integer.MAX_VALUE - 8));
+            byte[] buf = new byte[(int) (len - start)];
+            raf.seek(start);
+            raf.readFully(buf);
+            List<String> lines = new ArrayList<>(List.of(new String(buf, StandardCharsets.UTF_8).split("\\R")));
+            if (start > 0 && !lines.isEmpty()) lines.remove(0);
+            return new Tail(lines, start == 0);
+        }
+    }
 }

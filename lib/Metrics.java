@@ -4,10 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.MissingNode;
 
 import java.io.IOException;
-import java.io.RandomAccessFile;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * {@code LOG_DIR/metrics.jsonl}: one compact JSON object per run with every measured value, for
@@ -44,15 +43,10 @@ public final class Metrics {
     /** The newest line that parses as an object: a run killed mid-write leaves a cut line behind. */
     private static JsonNode lastRecord(Path f) {
         if (!Files.isRegularFile(f)) return null;
-        try (RandomAccessFile raf = new RandomAccessFile(f.toFile(), "r")) {
-            long len = raf.length();
-            int n = (int) Math.min(len, TAIL);
-            byte[] buf = new byte[n];
-            raf.seek(len - n);
-            raf.readFully(buf);
-            String[] lines = new String(buf, StandardCharsets.UTF_8).split("\n");
-            for (int i = lines.length - 1; i >= 0; i--) {
-                JsonNode node = parse(lines[i]);
+        try {
+            List<String> lines = Log.tail(f, TAIL).lines();
+            for (int i = lines.size() - 1; i >= 0; i--) {
+                JsonNode node = parse(lines.get(i));
                 if (node != null && node.isObject()) return node;
             }
             return null;

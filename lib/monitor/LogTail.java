@@ -1,13 +1,12 @@
 package lib.monitor;
 
+import lib.Log;
+
 import java.io.IOException;
-import java.io.RandomAccessFile;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
-import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
@@ -32,14 +31,8 @@ public final class LogTail {
 
     /** Its last {@code n} lines (at most the last 64 KB of it). */
     public static List<String> tail(Path file, int n) {
-        try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "r")) {
-            long len = raf.length();
-            int size = (int) Math.min(len, READ);
-            byte[] buf = new byte[size];
-            raf.seek(len - size);
-            raf.readFully(buf);
-            List<String> lines = Arrays.asList(new String(buf, StandardCharsets.UTF_8).split("\\R"));
-            if (len > size && !lines.isEmpty()) lines = lines.subList(1, lines.size()); // cut in the middle
+        try {
+            List<String> lines = Log.tail(file, READ).lines();
             return lines.subList(Math.max(0, lines.size() - n), lines.size());
         } catch (IOException e) {
             throw new UncheckedIOException(e);

@@ -6,8 +6,6 @@ import lib.Manifest;
 import lib.Metrics;
 
 import java.io.IOException;
-import java.io.RandomAccessFile;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -69,22 +67,16 @@ public final class RecentRuns {
     /** Reads ever longer stretches from the end until one starts before {@code since} or covers the file. */
     private static Tail tail(Path f, Instant since) {
         if (!Files.isRegularFile(f)) return new Tail(List.of(), false);
-        try (RandomAccessFile raf = new RandomAccessFile(f.toFile(), "r")) {
-            long len = raf.length();
+        try {
             for (long window = FIRST_READ; ; window *= 4) {
-                long start = Math.max(0, len - window);
-                byte[] buf = new byte[(int) Math.min(len - start, Integer.MAX_VALUE - 8)];
-                raf.seek(start);
-                raf.readFully(buf);
-                String[] lines = new String(buf, StandardCharsets.UTF_8).split("\n");
+                Log.Tail t = Log.tail(f, window);
                 List<JsonNode> records = new ArrayList<>();
-                // the first line of a stretch that does not start the file is a piece of a line
-                for (int i = start > 0 ? 1 : 0; i < lines.length; i++) {
-                    JsonNode r = parse(lines[i]);
+                for (String line : t.lines()) {
+                    JsonNode r = parse(line);
                     if (r != null) records.add(r);
                 }
                 boolean before = records.stream().anyMatch(r -> ts(r).isBefore(since));
-                if (before || start == 0) return new Tail(records, before);
+                if (before || t.whole()) return new Tail(records, before);
             }
         } catch (IOException e) {
             return new Tail(List.of(), false);

@@ -70,6 +70,12 @@ public record Manifest(
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record VerifyResult(String level, String status, Instant checkedAt, double seconds, String detail) {
         public boolean passed() { return "passed".equals(status); }
+
+        /** A result checked now, timed from {@code start}. */
+        public static VerifyResult since(Instant start, String level, String status, String detail) {
+            Instant now = Instant.now();
+            return new VerifyResult(level, status, now, java.time.Duration.between(start, now).toMillis() / 1000.0, detail);
+        }
     }
 
     public Manifest withVerify(VerifyResult v) {

@@ -1,6 +1,5 @@
 package lib;
 
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -31,17 +30,12 @@ public final class Verifier {
             String detail = "sha256 ok, " + entries + " archive entries";
             if (level.equals("full")) detail += ", " + testRestore(archive, m);
             log.info("verify " + level + " passed for " + archive.file().getFileName() + ": " + detail);
-            return result(level, "passed", start, detail);
+            return Manifest.VerifyResult.since(start, level, "passed", detail);
         } catch (OpsException e) {
             // Whatever stopped the proof (damage, no CREATEDB right, server gone) leaves the backup unproven.
             log.error("verify " + level + " FAILED for " + archive.file().getFileName() + ": " + e.oneLine());
-            return result(level, "failed", start, e.getMessage());
+            return Manifest.VerifyResult.since(start, level, "failed", e.getMessage());
         }
-    }
-
-    private static Manifest.VerifyResult result(String level, String status, Instant start, String detail) {
-        double secs = Duration.between(start, Instant.now()).toMillis() / 1000.0;
-        return new Manifest.VerifyResult(level, status, Instant.now(), secs, detail);
     }
 
     /** Restores into a scratch database and compares row counts; returns a one-line summary. */

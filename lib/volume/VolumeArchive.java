@@ -12,7 +12,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.time.Instant;
 
 /**
@@ -50,15 +49,11 @@ public final class VolumeArchive {
                 detail = "sha256 ok; not decrypted (DECRYPT_KEY is not set), so the tar was not read back";
             }
             log.info("verify " + level + " passed for " + file.getFileName() + ": " + detail);
-            return result(level, "passed", start, detail);
+            return Manifest.VerifyResult.since(start, level, "passed", detail);
         } catch (OpsException e) {
             log.error("verify " + level + " FAILED for " + file.getFileName() + ": " + e.oneLine());
-            return result(level, "failed", start, e.getMessage());
+            return Manifest.VerifyResult.since(start, level, "failed", e.getMessage());
         }
-    }
-
-    private static Manifest.VerifyResult result(String level, String status, Instant start, String detail) {
-        return new Manifest.VerifyResult(level, status, Instant.now(), Duration.between(start, Instant.now()).toMillis() / 1000.0, detail);
     }
 
     /** Checksum, decryption and the whole tar, compared with the manifest; throws VERIFY_FAILED naming the difference. */

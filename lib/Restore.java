@@ -40,12 +40,17 @@ public final class Restore {
     private final Encryption encryption;
 
     public Restore(Config cfg, Log log) {
+        this(cfg, log, Encryption.from(cfg));
+    }
+
+    /** With keys already loaded: the same backups restored to another server (a drill's scratch container). */
+    public Restore(Config cfg, Log log, Encryption encryption) {
         this.cfg = cfg;
         this.log = log;
         this.target = new PgTarget(cfg);
         this.pg = new Pg(target);
         this.store = new BackupStore(cfg.path("BACKUP_DIR"));
-        this.encryption = Encryption.from(cfg);
+        this.encryption = encryption;
     }
 
     /** The encryption settings this restore reads encrypted backups with. */

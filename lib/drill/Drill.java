@@ -34,11 +34,14 @@ public final class Drill {
     private final Log log;
     private final PrintStream out;
     private final List<DrillRecord.Step> steps = new ArrayList<>();
+    /** Chooses the backup; its keys (loaded once) also open downloads and restore into the destination. */
+    private final Restore chooser;
 
     public Drill(Config cfg, Log log, PrintStream out) {
         this.cfg = cfg;
         this.log = log;
         this.out = out;
+        this.chooser = new Restore(cfg, log);
     }
 
     /**
@@ -65,12 +68,12 @@ public final class Drill {
                 download = cfg.path("BACKUP_DIR").resolve(".downloads").resolve("drill-" + BackupStore.STAMP.format(start).toLowerCase());
                 candidates = List.of(fetch(o, db, download));
             } else {
-                Restore chooser = new Restore(cfg, log);
                 candidates = step("choose", () -> o.file() != null ? List.of(chooser.choose(o.file(), db, null, null))
                         : chooser.candidates(db, o.type(), o.date()));
             }
             Config target = step("prepare", () -> dest.open(cfg, db));
-            used = restoreFirstUsable(candidates, dest, target, o.file() == null, problems);
+            Restore restore = target == cfg ? chooser : new Restore(target, log, chooser.encryption());
+            used = restoreFirstUsable(candidates, dest, restore, o.file() == null, problems);
             if (used != null) {
                 String restored = dest.database(db);
                 out.println("validating " + restored + ": foreign keys and " + cfg.get("DRILL_VALIDATION_SQL") + " ...");
@@ -98,16 +101,15 @@ public final class Drill {
         RemoteStore remote = Offsite.store(cfg, log);
         RemoteStore.RemoteSet set = step("choose", () -> remote.choose(o.file() == null ? null : o.file().toString(), db, o.type(), o.date()));
         out.println("downloading " + set.type() + "/" + set.base() + " from " + remote.remote() + " ...");
-        return step("download", () -> remote.fetch(set, download, new Restore(cfg, log).encryption()));
+        return step("download", () -> remote.fetch(set, download, chooser.encryption()));
     }
 
     /**
      * Restores the first candidate that passes its checks; damaged ones are findings, not the end of the drill
      * (unless the operator named the file, or the failure is not the backup's fault).
      */
-    private BackupStore.Entry restoreFirstUsable(List<BackupStore.Entry> candidates, Destination dest, Config target,
+    private BackupStore.Entry restoreFirstUsable(List<BackupStore.Entry> candidates, Destination dest, Restore restore,
                                                  boolean fallBack, List<String> problems) {
-        Restore restore = new Restore(target, log);
         for (BackupStore.Entry e : candidates) {
             String as = dest.database(e.db());
             boolean globals = dest.withGlobals() && e.globals() != null && java.nio.file.Files.exists(e.globals());

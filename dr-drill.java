@@ -123,10 +123,10 @@ class drdrill implements Callable<Integer> {
         if (type != null && !BackupStore.TYPES.contains(type)) throw new OpsException(ExitCode.USAGE, "unknown --type " + type, "use one of " + BackupStore.TYPES);
         Drill.Options options = new Drill.Options(file == null ? null : Path.of(file), db, type, date, fromRemote);
         if (dryRun) return DrillSummary.printPlan(cfg, log, options, file, common.json);
-        Destination dest = cfg.get("DRILL_INTO").equals("container") ? Destination.container(null)
-                : Destination.scratchDatabase(BackupStore.STAMP.format(Instant.now()).toLowerCase());
+        Destination dest = (cfg.get("DRILL_INTO").equals("container") ? Destination.container(null)
+                : Destination.scratchDatabase(BackupStore.STAMP.format(Instant.now()).toLowerCase())).keep(keep);
         DrillRecord d;
-        try (Destination closing = dest.keep(keep)) {
+        try (dest) {
             d = new Drill(cfg, log, common.json ? System.err : System.out).run(options, dest, "configured", "restore");
         }
         DrillSummary.print(d, Evidence.record(cfg, log, d, report, alerts), common.json);

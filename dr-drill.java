@@ -39,9 +39,11 @@ import java.util.concurrent.Callable;
                 + "foreign-key orphans, and the queries in DRILL_VALIDATION_SQL (each must return no rows, or true). A damaged "
                 + "backup is reported and the next older one tried.",
                 "PASS needs a validated copy within RTO_TARGET_MINUTES of the start and a backup at most RPO_TARGET_HOURS old. "
-                + "Each drill adds a row to DRILL_LOG (docs/restore-test-log.md) and a line to logs/drills.jsonl, and alerts on FAIL.",
+                + "Each drill adds a row to DRILL_LOG (docs/restore-test-log.md) and a line to logs/drills.jsonl, and alerts on FAIL "
+                + "and on a fall-back; a backup found damaged is marked failed in its manifest.",
                 "--sandbox runs the whole story on a throwaway server instead: build data, back up, stage a disaster "
-                + "(--scenario), drill, compare. Nothing touches a real server."},
+                + "(--scenario), drill, compare. Nothing touches a real server, and its evidence goes to a temporary folder it names, "
+                + "not to DRILL_LOG or logs/drills.jsonl; it never alerts."},
         footerHeading = "%nExamples:%n",
         footer = {"  ./jbang dr-drill.java",
                 "      drill the newest verified backup of PGDATABASE into a scratch database, then drop it",
@@ -118,13 +120,13 @@ class drdrill implements Callable<Integer> {
         Config cfg = common.load(flags);
         if (history) return DrillSummary.printHistory(new DrillHistory(cfg.path("LOG_DIR")).all(), common.json);
         Log log = CommonOptions.log(cfg, "drill");
+        if (sandbox) return sandbox(cfg, log);
         JobAlerts alerts = new JobAlerts(Alerts.from(cfg, log), log);
-        if (sandbox) return sandbox(cfg, log, alerts);
         if (type != null && !BackupStore.TYPES.contains(type)) throw new OpsException(ExitCode.USAGE, "unknown --type " + type, "use one of " + BackupStore.TYPES);
         Drill.Options options = new Drill.Options(file == null ? null : Path.of(file), db, type, date, fromRemote);
         if (dryRun) return DrillSummary.printPlan(cfg, log, options, file, common.json);
         Destination dest = (cfg.get("DRILL_INTO").equals("container") ? Destination.container(null)
-                : Destination.scratchDatabase(BackupStore.STAMP.format(Instant.now()).toLowerCase())).keep(keep);
+                : Destination.scratchDatabase(Instant.now())).keep(keep);
         DrillRecord d;
         try (dest) {
             d = new Drill(cfg, log, common.json ? System.err : System.out).run(options, dest, "configured", "restore");
@@ -134,12 +136,11 @@ class drdrill implements Callable<Integer> {
         return d.pass() ? ExitCode.OK : ExitCode.FAILED;
     }
 
-    private int sandbox(Config cfg, Log log, JobAlerts alerts) {
+    private int sandbox(Config cfg, Log log) {
         if (!engine.matches("auto|local|docker")) throw new OpsException(ExitCode.USAGE, "unknown --engine " + engine, "use auto, local or docker");
         if (!Sandbox.SCENARIOS.contains(scenario)) throw new OpsException(ExitCode.USAGE, "unknown --scenario " + scenario, "use one of " + Sandbox.SCENARIOS);
         Sandbox.Result r = Sandbox.run(cfg, log, engine, scenario, common.json ? System.err : System.out);
-        Evidence.record(cfg, log, r.drill(), report, alerts);
-        DrillSummary.printSandbox(r, common.json);
+        DrillSummary.printSandbox(r, Evidence.sandbox(log, r.drill(), report), common.json);
         return r.pass() ? ExitCode.OK : ExitCode.FAILED;
     }
 }

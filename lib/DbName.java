@@ -16,14 +16,24 @@ public final class DbName {
     /** PostgreSQL's NAMEDATALEN - 1. */
     public static final int MAX_BYTES = 63;
     /** {@code yyyymmddthhmmssz}, lower case (as PostgreSQL would fold it anyway if unquoted). */
-    static final int STAMP_BYTES = 16;
+    public static final int STAMP_BYTES = 16;
     private static final int HASH_HEX = 8;
 
     private DbName() {}
 
     /** {@code <db><infix><stamp>}, at most 63 bytes. */
     public static String of(String db, String infix, Instant at) {
-        return prefix(db, infix) + stamp(at);
+        return of(db, infix, at, MAX_BYTES);
+    }
+
+    /** {@code <db><infix><stamp>} in at most {@code max} bytes: room for a name generated from it in turn. */
+    public static String of(String db, String infix, Instant at, int max) {
+        return prefix(db, infix, max) + stamp(at);
+    }
+
+    /** The longest {@code db} that {@link #of(String, String, Instant)} keeps whole before {@code infix}. */
+    public static int room(String infix) {
+        return MAX_BYTES - STAMP_BYTES - bytes(infix);
     }
 
     /** The stamp part of a generated name. */
@@ -33,7 +43,12 @@ public final class DbName {
 
     /** Everything before the stamp: the same for every run on {@code db}, so leftovers can be recognised. */
     public static String prefix(String db, String infix) {
-        int room = MAX_BYTES - STAMP_BYTES - bytes(infix);
+        return prefix(db, infix, MAX_BYTES);
+    }
+
+    /** The prefix of names generated in at most {@code max} bytes. */
+    public static String prefix(String db, String infix, int max) {
+        int room = max - STAMP_BYTES - bytes(infix);
         if (room < HASH_HEX + 2) throw new IllegalArgumentException("infix too long: " + infix);
         if (bytes(db) <= room) return db + infix;
         String hash = "_" + hash(db);
@@ -42,7 +57,12 @@ public final class DbName {
 
     /** True when {@code name} is exactly a name {@link #of} gives for {@code db} and {@code infix}. */
     public static boolean isOf(String name, String db, String infix) {
-        String p = prefix(db, infix);
+        return isOf(name, db, infix, MAX_BYTES);
+    }
+
+    /** True when {@code name} is exactly a name {@link #of(String, String, Instant, int)} gives. */
+    public static boolean isOf(String name, String db, String infix, int max) {
+        String p = prefix(db, infix, max);
         return name.startsWith(p) && name.substring(p.length()).matches("[0-9]{8}t[0-9]{6}z");
     }
 

@@ -68,6 +68,7 @@ public final class Pg {
 
     /** Creates an empty database owned like {@code like} (when it exists) from template0. */
     public void createDatabase(String name, String like) {
+        requireWhole(name);
         String owner = like == null ? null : psql.value(MAINTENANCE_DB,
                 "SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = " + Psql.literal(like));
         psql.exec(MAINTENANCE_DB, "CREATE DATABASE " + Psql.ident(name) + " TEMPLATE template0"
@@ -76,26 +77,48 @@ public final class Pg {
 
     /** Drops a database, disconnecting its sessions (PostgreSQL 13+). */
     public void dropDatabase(String name) {
+        requireWhole(name);
         psql.exec(MAINTENANCE_DB, "DROP DATABASE IF EXISTS " + Psql.ident(name) + " WITH (FORCE)");
     }
 
     /**
-     * Drops scratch databases {@code <db><infix><stamp>} left by a run that was killed (the caller holds
-     * the database's lock, so no live run owns them). Returns their names.
+     * Drops a database the caller created itself in this run: exactly {@code name}, and only when pg_database
+     * lists that very name. Returns whether it was there.
+     */
+    public boolean dropOwn(String name) {
+        requireWhole(name);
+        if (!exists(name)) return false;
+        dropDatabase(name);
+        return true;
+    }
+
+    /**
+     * Drops scratch databases left by a run that was killed: exactly the names {@link DbName#of} gives for
+     * {@code db} and {@code infix} (the caller holds the database's lock, so no live run owns them).
+     * Returns their names.
      */
     public List<String> dropLeftovers(String db, String infix) {
-        String prefix = db + infix;
-        List<String> names = psql.query(MAINTENANCE_DB, "SELECT datname FROM pg_database WHERE left(datname, "
-                + prefix.length() + ") = " + Psql.literal(prefix) + " AND substr(datname, " + (prefix.length() + 1)
-                + ") ~ '^[0-9]{8}t[0-9]{6}z$'").stream().map(r -> (String) r.get("datname")).toList();
-        names.forEach(this::dropDatabase);
+        List<String> names = databasesStartingWith(DbName.prefix(db, infix)).stream()
+                .filter(n -> DbName.isOf(n, db, infix)).toList();
+        names.forEach(this::dropOwn);
         return names;
     }
 
     /** Names of the databases whose name starts with {@code prefix}, sorted. */
     public List<String> databasesStartingWith(String prefix) {
-        return psql.query(MAINTENANCE_DB, "SELECT datname FROM pg_database WHERE left(datname, " + prefix.length() + ") = "
-                + Psql.literal(prefix) + " ORDER BY 1").stream().map(r -> (String) r.get("datname")).toList();
+        return psql.query(MAINTENANCE_DB, "SELECT datname FROM pg_database WHERE starts_with(datname, " + Psql.literal(prefix)
+                + ") ORDER BY 1").stream().map(r -> (String) r.get("datname")).toList();
+    }
+
+    /**
+     * PostgreSQL cuts a longer name to 63 bytes without an error, so a statement would act on another
+     * database (the cut name can be the live database itself).
+     */
+    private static void requireWhole(String name) {
+        if (DbName.bytes(name) > DbName.MAX_BYTES) {
+            throw new OpsException(ExitCode.USAGE, "database name longer than " + DbName.MAX_BYTES + " bytes: " + name,
+                    "PostgreSQL cuts names at " + DbName.MAX_BYTES + " bytes (UTF-8); use a shorter name");
+        }
     }
 
     /**

@@ -6,12 +6,13 @@ import java.util.List;
 
 /**
  * Proves a backup restores. quick = sha256 re-read + archive listing; full = quick + a test restore
- * into a scratch database {@code <db>_verify_<ts>} (always dropped, even on failure) whose exact row
- * counts must equal the manifest's.
+ * into a scratch database {@code <db>_verify_<ts>} (named by {@link DbName}; dropped even on failure, but
+ * only when this run created it) whose exact row counts must equal the manifest's.
  */
 public final class Verifier {
     /** Infix of the scratch database name: {@code <db>_verify_<stamp>}. */
     public static final String SCRATCH = "_verify_";
+    private static final int NAME_TRIES = 10;
     private final Pg pg;
     private final Log log;
 
@@ -40,20 +41,37 @@ public final class Verifier {
 
     /** Restores into a scratch database and compares row counts; returns a one-line summary. */
     private String testRestore(Archive archive, Manifest m) {
-        String scratch = m.database() + SCRATCH + BackupStore.STAMP.format(Instant.now()).toLowerCase();
+        String scratch = createScratch(m.database());
         try {
-            pg.createDatabase(scratch, null);
             archive.restoreInto(scratch, true, ExitCode.VERIFY_FAILED);
             List<Manifest.TableCount> restored = pg.rowCounts(scratch);
             requireSameCounts(m.tables(), restored, "test restore");
             return "test restore matched " + restored.size() + " tables, " + m.totalRows() + " rows";
         } finally {
             try {
-                pg.dropDatabase(scratch);
+                pg.dropOwn(scratch);
             } catch (OpsException e) {
                 log.error("could not drop scratch database " + scratch + ": " + e.oneLine());
             }
         }
+    }
+
+    /**
+     * Creates the scratch database and returns its name, the only one this run may drop. A name that is
+     * taken (by anyone) is left alone and the next second's tried.
+     */
+    private String createScratch(String db) {
+        Instant at = Instant.now();
+        for (int i = 0; i < NAME_TRIES; i++) {
+            String name = DbName.of(db, SCRATCH, at.plusSeconds(i));
+            if (!pg.exists(name)) {
+                pg.createDatabase(name, null);
+                return name;
+            }
+        }
+        throw new OpsException(ExitCode.VERIFY_FAILED, "no free name for the scratch database of " + db + " (tried "
+                + NAME_TRIES + " from " + DbName.of(db, SCRATCH, at) + ")",
+                "drop the databases named " + DbName.prefix(db, SCRATCH) + "<stamp> that are not in use");
     }
 
     /** Throws VERIFY_FAILED naming the first differences between expected and actual counts. */

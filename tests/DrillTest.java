@@ -45,7 +45,7 @@ class DrillTest {
         }
     }
 
-    private static Destination scratch() { return Destination.scratchDatabase(BackupStore.STAMP.format(Instant.now()).toLowerCase()); }
+    private static Destination scratch() { return Destination.scratchDatabase(Instant.now()); }
 
     /** The inventory-like shape: a parent and a child with a foreign key. */
     private static void createShop(Pg pg, String db) {

@@ -50,10 +50,15 @@ public final class JobAlerts {
                 : List.of(failed(type, "critical", "restore into " + target + " failed", failure, "docs/alerts.md#restore")));
     }
 
-    /** A drill of {@code db} ended: a FAIL alerts with its reasons, the next PASS sends RECOVERED. */
+    /**
+     * A drill of {@code db} ended: a FAIL alerts with its reasons, and so does a PASS with findings (it fell back
+     * over a damaged backup); the next clean PASS sends RECOVERED.
+     */
     public void drill(String db, String result, List<String> problems) {
         String type = "drill:" + db;
-        send(type, result.equals("PASS") ? List.of() : List.of(new Alerts.Failure(type, "critical", "restore drill of " + db + " FAILED",
+        boolean pass = result.equals("PASS");
+        send(type, pass && problems.isEmpty() ? List.of() : List.of(new Alerts.Failure(type, "critical",
+                pass ? "restore drill of " + db + " passed on an older backup: a newer one is not usable" : "restore drill of " + db + " FAILED",
                 log.masked(String.join("; ", problems)), "see the drill's report and docs/DR-RUNBOOK.md", "docs/DR-RUNBOOK.md")));
     }
 

@@ -1,6 +1,7 @@
 package lib.drill;
 
 import lib.Config;
+import lib.DbName;
 import lib.Docker;
 import lib.ExitCode;
 import lib.OpsException;
@@ -9,6 +10,7 @@ import lib.PgTarget;
 import lib.ScratchServer;
 
 import java.time.Duration;
+import java.time.Instant;
 
 /**
  * Where a drill restores to, never the live database: a scratch database beside it, a scratch container
@@ -19,6 +21,8 @@ import java.time.Duration;
 public abstract class Destination implements AutoCloseable {
     protected Config target;
     protected boolean keep;
+    /** The database this drill restored into and therefore created (null: none yet). */
+    protected String created;
 
     /** Aims at the destination's server for a drill of {@code db} (starting it when needed) and returns that configuration. */
     public abstract Config open(Config cfg, String db);
@@ -35,6 +39,9 @@ public abstract class Destination implements AutoCloseable {
     /** The configuration aimed at the destination; valid after {@link #open}. */
     public Config target() { return target; }
 
+    /** The drill restored into {@code name}, creating it: the only database close may drop. */
+    public void created(String name) { this.created = name; }
+
     /** Leave what the drill restored in place on close. */
     public Destination keep(boolean k) {
         this.keep = k;
@@ -44,30 +51,32 @@ public abstract class Destination implements AutoCloseable {
     @Override
     public abstract void close();
 
-    /** A scratch database on the configured server, named {@code <db>_drill_<stamp>}, dropped on close. */
-    public static Destination scratchDatabase(String stamp) {
+    /**
+     * A scratch database on the configured server, named {@code <db>_drill_<stamp>} by {@link Drill#scratchName},
+     * dropped on close when the drill created it.
+     */
+    public static Destination scratchDatabase(Instant at) {
         return new Destination() {
             private String name;
 
             @Override public Config open(Config cfg, String db) {
                 target = cfg;
                 Pg pg = new Pg(new PgTarget(cfg));
-                pg.databasesStartingWith(db + Drill.SCRATCH).forEach(old -> leftover(pg, old));
+                pg.databasesStartingWith(DbName.prefix(db, Drill.SCRATCH, Drill.NAME_BYTES)).forEach(old -> leftover(pg, db, old));
                 return cfg;
             }
 
-            @Override public String database(String db) { return name = db + Drill.SCRATCH + stamp; }
+            @Override public String database(String db) { return name = Drill.scratchName(db, at); }
 
             @Override public String describe() { return "database " + name; }
 
             @Override public void close() {
-                if (keep || name == null || target == null) return;
+                if (keep || created == null || target == null) return;
                 try {
-                    Pg pg = new Pg(new PgTarget(target));
-                    if (pg.exists(name)) pg.dropDatabase(name);
+                    new Pg(new PgTarget(target)).dropOwn(created);
                 } catch (OpsException e) {
                     // the drill's own failure is the news; a scratch copy left behind is only worth a warning
-                    System.err.println("warning: could not drop the scratch database " + name + " (" + e.getMessage()
+                    System.err.println("warning: could not drop the scratch database " + created + " (" + e.getMessage()
                             + "); drop it by hand when the server is back");
                 }
             }
@@ -113,14 +122,15 @@ public abstract class Destination implements AutoCloseable {
     }
 
     /**
-     * A scratch database of an earlier drill: one cut off mid-restore ({@code _restoring_}) is dropped; a
-     * finished one may have been kept with --keep, so it is only pointed out.
+     * A database named like a scratch database of an earlier drill of {@code db}: one cut off mid-restore (its
+     * side copy {@code <scratch>_restoring_<stamp>}) is dropped; a finished one may have been kept with --keep,
+     * so it is only pointed out; any other name is not ours and left alone.
      */
-    private static void leftover(Pg pg, String name) {
-        if (name.contains(lib.Restore.RESTORING)) {
-            pg.dropDatabase(name);
+    private static void leftover(Pg pg, String db, String name) {
+        if (Drill.isInterrupted(name, db)) {
+            pg.dropOwn(name);
             System.err.println("dropped " + name + ", left by an interrupted drill");
-        } else {
+        } else if (Drill.isScratch(name, db)) {
             System.err.println("note: scratch database " + name + " of an earlier drill is still there (kept with --keep, "
                     + "or the drill was interrupted); drop it when done: DROP DATABASE \"" + name + "\"");
         }

@@ -30,6 +30,11 @@ public final class Drill {
 
     /** Infix of the scratch database: {@code <db>_drill_<stamp>}. */
     public static final String SCRATCH = "_drill_";
+    /**
+     * Longest scratch database name: the restore's side copy {@code <scratch>_restoring_<stamp>} then keeps it
+     * whole, so an interrupted drill's side copy is still known by its name.
+     */
+    static final int NAME_BYTES = DbName.room(Restore.RESTORING);
     private final Config cfg;
     private final Log log;
     private final PrintStream out;
@@ -73,9 +78,9 @@ public final class Drill {
             }
             Config target = step("prepare", () -> dest.open(cfg, db));
             Restore restore = target == cfg ? chooser : new Restore(target, log, chooser.encryption());
-            used = restoreFirstUsable(candidates, dest, restore, o.file() == null, problems);
+            used = restoreFirstUsable(candidates, dest, restore, o.file() == null, !o.fromRemote(), problems);
             if (used != null) {
-                String restored = dest.database(db);
+                String restored = dest.database(used.db());
                 out.println("validating " + restored + ": foreign keys and " + cfg.get("DRILL_VALIDATION_SQL") + " ...");
                 Validation.Outcome v = step("validate", () -> Validation.run(new Pg(new PgTarget(target)), restored,
                         cfg.path("DRILL_VALIDATION_SQL")));
@@ -94,6 +99,24 @@ public final class Drill {
                 o.fromRemote() ? "remote" : "local", dest, validated, problems);
     }
 
+    /** The scratch database a drill of {@code db} started {@code at} restores into. */
+    public static String scratchName(String db, Instant at) {
+        return DbName.of(db, SCRATCH, at, NAME_BYTES);
+    }
+
+    /** True when {@code name} is exactly the name of a drill's scratch database of {@code db}. */
+    static boolean isScratch(String name, String db) {
+        return DbName.isOf(name, db, SCRATCH, NAME_BYTES);
+    }
+
+    /** True when {@code name} is exactly the side copy a restore into a drill's scratch database of {@code db} makes. */
+    static boolean isInterrupted(String name, String db) {
+        int scratchEnd = name.length() - Restore.RESTORING.length() - DbName.STAMP_BYTES;
+        if (scratchEnd <= 0) return false;
+        String scratch = name.substring(0, scratchEnd);
+        return isScratch(scratch, db) && DbName.isOf(name, scratch, Restore.RESTORING);
+    }
+
     /** The steps timed so far, in order. */
     public List<DrillRecord.Step> steps() { return List.copyOf(steps); }
 
@@ -109,7 +132,7 @@ public final class Drill {
      * (unless the operator named the file, or the failure is not the backup's fault).
      */
     private BackupStore.Entry restoreFirstUsable(List<BackupStore.Entry> candidates, Destination dest, Restore restore,
-                                                 boolean fallBack, List<String> problems) {
+                                                 boolean fallBack, boolean local, List<String> problems) {
         for (BackupStore.Entry e : candidates) {
             String as = dest.database(e.db());
             boolean globals = dest.withGlobals() && e.globals() != null && java.nio.file.Files.exists(e.globals());
@@ -125,9 +148,11 @@ public final class Drill {
                     restore.check(p);
                     return restore.execute(p, opts);
                 });
+                dest.created(as);
                 return e;
             } catch (OpsException ex) {
                 boolean backupsFault = ex.exitCode() == ExitCode.VERIFY_FAILED || ex.exitCode() == ExitCode.RESTORE_FAILED;
+                if (backupsFault && local) markIfDamaged(e, problems);
                 if (!backupsFault || !fallBack) throw ex;
                 String finding = "backup " + e.dump().getFileName() + " is not usable (" + ex.getMessage() + "); fell back to an older one";
                 log.warn(finding);
@@ -137,6 +162,27 @@ public final class Drill {
         }
         problems.add("no usable backup among " + candidates.size() + " verified one(s)");
         return null;
+    }
+
+    /**
+     * A backup whose file no longer matches its manifest's checksum is damaged for good: its manifest is marked
+     * failed, so that restore, --list, the monitor and health-check stop counting it as verified. Other failures
+     * may come from the destination, so they leave the manifest alone.
+     */
+    private void markIfDamaged(BackupStore.Entry e, List<String> problems) {
+        try {
+            if (ArchiveWriter.sha256(e.dump()).equalsIgnoreCase(e.manifest().sha256())) return;
+        } catch (java.io.IOException ex) {
+            return; // unreadable now is not proof of damage
+        }
+        Instant now = Instant.now();
+        String detail = "the restore drill of " + BackupStore.STAMP.format(now) + " found it damaged: its sha256 no longer matches";
+        try {
+            SafeFiles.write(e.manifestFile(), e.manifest().withVerify(new Manifest.VerifyResult("drill", "failed", now, 0, detail)).toJson());
+            log.warn("marked " + e.manifestFile().getFileName() + " as failed: " + detail);
+        } catch (RuntimeException ex) {
+            problems.add("could not mark the damaged backup " + e.dump().getFileName() + " as failed in its manifest: " + ex.getMessage());
+        }
     }
 
     private DrillRecord record(Instant start, double rto, String mode, String scenario, String db, BackupStore.Entry used,

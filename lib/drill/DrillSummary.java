@@ -44,15 +44,20 @@ public final class DrillSummary {
         if (!written.isEmpty()) System.out.println("  evidence: " + written.stream().map(Path::toString).collect(Collectors.joining(", ")));
     }
 
-    public static void printSandbox(Sandbox.Result r, boolean json) {
+    /** @param written the sandbox's own evidence files (never the real system's) */
+    public static void printSandbox(Sandbox.Result r, List<Path> written, boolean json) {
         if (json) {
-            Cli.printJson(r);
+            Map<String, Object> m = lib.Manifest.JSON.convertValue(r, new com.fasterxml.jackson.core.type.TypeReference<LinkedHashMap<String, Object>>() {});
+            m.put("evidence", written.stream().map(Path::toString).toList());
+            Cli.printJson(m);
             return;
         }
         System.out.printf(Locale.ROOT, "%nSandbox drill (%s, %s): %s%n  data: %d rows in 3 tables%n  backup taken: %s in %.1f s (verified by test restore)%n",
                 r.engine(), r.scenario(), r.pass() ? "PASS" : "FAIL", r.rows(), Disk.human(r.backupBytes()), r.backupSeconds());
         lines(r.drill()).forEach(System.out::println);
         r.problems().forEach(p -> System.out.println("  MISMATCH " + p));
+        System.out.println("  sandbox evidence (not the real system's restore-test log): "
+                + written.stream().map(Path::toString).collect(Collectors.joining(", ")));
     }
 
     /** --dry-run: the backup a drill would use and where it would go; nothing is downloaded or restored. */
@@ -73,7 +78,7 @@ public final class DrillSummary {
             bytes = e.manifest().storedBytes();
         }
         String into = cfg.get("DRILL_INTO").equals("container") ? "a scratch container from " + cfg.get("DOCKER_CONTAINER") + "'s image"
-                : "scratch database " + db + Drill.SCRATCH + "<stamp>";
+                : "scratch database " + lib.DbName.prefix(db, Drill.SCRATCH, Drill.NAME_BYTES) + "<stamp>";
         int queries = Validation.queries(cfg.path("DRILL_VALIDATION_SQL")).size();
         double rpoHours = Duration.between(at, Instant.now()).toMillis() / 3_600_000.0;
         if (json) {

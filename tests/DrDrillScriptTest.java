@@ -41,7 +41,12 @@ class DrDrillScriptTest {
     }
 
     @Test
-    void sandboxDrillPassesWithRtoAndRpoAndLeavesEvidence() {
+    void sandboxDrillPassesWithRtoAndRpoAndLeavesTheRealEvidenceAlone() throws Exception {
+        Path realLog = home.resolve("docs/restore-test-log.md");
+        Files.createDirectories(realLog.getParent());
+        String real = "# Restore test log\n\n| the real system's drills |\n";
+        Files.writeString(realLog, real);
+
         Scripts.Run r = Scripts.run(env(), "dr-drill.java", "--sandbox");
         assertThat(r.exit()).as(r.all()).isZero();
         assertThat(r.out()).contains("Sandbox drill (local, db-dropped): PASS", "data: 100000 rows in 3 tables", "verified by test restore")
@@ -50,7 +55,18 @@ class DrDrillScriptTest {
                 .doesNotContain("MISMATCH");
         assertThat(r.out()).contains("1/5", "2/5", "3/5", "4/5", "5/5");
         assertThat(home.resolve("logs/drill.log")).content().contains("drill PASS (sandbox, db-dropped)");
-        assertThat(home.resolve("docs/restore-test-log.md")).content().contains("| sandbox: db-dropped | inventory |", "**PASS**");
+        assertThat(realLog).content().isEqualTo(real);
+        assertThat(home.resolve("logs/drills.jsonl")).as("the real system's last drill").doesNotExist();
+        java.util.regex.Matcher shown = java.util.regex.Pattern.compile("sandbox evidence \\(not the real system's restore-test log\\): (\\S+), (\\S+)")
+                .matcher(r.out());
+        assertThat(shown.find()).as(r.out()).isTrue();
+        Path evidence = Path.of(shown.group(2));
+        try {
+            assertThat(evidence).content().contains("| sandbox: db-dropped | inventory |", "**PASS**");
+            assertThat(evidence.getParent()).isNotEqualTo(home).isEqualTo(Path.of(shown.group(1)).getParent());
+        } finally {
+            BackupScriptTest.deleteTree(evidence.getParent());
+        }
     }
 
     @Test
@@ -70,6 +86,9 @@ class DrDrillScriptTest {
         assertThat(json.path("drill").path("result").asText()).isEqualTo("PASS");
         // progress goes to stderr so that stdout is only the JSON
         assertThat(r.err()).contains("starting a throwaway container from " + Fixtures.IMAGE);
+        assertThat(json.path("evidence")).hasSize(2);
+        assertThat(home.resolve("docs/restore-test-log.md")).doesNotExist();
+        BackupScriptTest.deleteTree(Path.of(json.path("evidence").get(0).asText()).getParent());
     }
 
     @Test

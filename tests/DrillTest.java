@@ -4,9 +4,13 @@ import lib.*;
 import lib.drill.Destination;
 import lib.drill.Drill;
 import lib.drill.DrillRecord;
+import lib.drill.Evidence;
+import lib.alert.Alerts;
+import lib.alert.JobAlerts;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import tests.support.Fixtures;
+import tests.support.HttpReceiver;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -116,6 +120,84 @@ class DrillTest {
     }
 
     @Test
+    void aDrillThatFallsBackOverADamagedBackupMarksItFailedAndAlerts() throws Exception {
+        try (HttpReceiver hook = new HttpReceiver()) {
+            Config cfg = cfg("dr_mark", "WEBHOOK_URL", hook.url("/hook"));
+            createShop(new Pg(new PgTarget(cfg)), "dr_mark");
+            Backup.Result older = backup(cfg, "dr_mark");
+            Backup.Result newest = backup(cfg, "dr_mark");
+            flipMiddleBytes(newest.dump());
+
+            DrillRecord d = drill(cfg, scratch());
+            Evidence.record(cfg, Fixtures.log(cfg), d, null, new JobAlerts(Alerts.from(cfg, Fixtures.log(cfg)), Fixtures.log(cfg)));
+
+            assertThat(d.result()).as(d.problems().toString()).isEqualTo("PASS");
+            assertThat(d.backup()).isEqualTo(older.dump().getFileName().toString());
+            BackupStore.Entry damaged = BackupStore.parse(newest.dump()).orElseThrow();
+            assertThat(damaged.verified()).as("the damaged backup no longer counts as verified").isFalse();
+            assertThat(damaged.manifest().verify().status()).isEqualTo("failed");
+            assertThat(damaged.manifest().verify().detail()).contains("restore drill", "found it damaged");
+            assertThat(damaged.manifest().sha256()).isEqualTo(newest.manifest().sha256());
+            assertThat(BackupStore.parse(older.dump()).orElseThrow().verified()).isTrue();
+            assertThat(new Restore(cfg, Fixtures.log(cfg)).candidates("dr_mark", null, null)).extracting(BackupStore.Entry::dump)
+                    .containsExactly(older.dump());
+            assertThat(hook.awaitRequests(1, Duration.ofSeconds(10))).singleElement().satisfies(q -> assertThat(q.body())
+                    .contains("restore drill of dr_mark passed on an older backup", newest.dump().getFileName().toString(), "checksum"));
+        }
+    }
+
+    @Test
+    void aDatabaseThatHasTheDrillsScratchNameIsNeverDropped() {
+        Config cfg = cfg("dr_taken");
+        Pg pg = new Pg(new PgTarget(cfg));
+        createShop(pg, "dr_taken");
+        backup(cfg, "dr_taken");
+        Instant at = Instant.now();
+        String taken = Drill.scratchName("dr_taken", at);
+        Fixtures.createDb(pg, taken, 9);
+
+        DrillRecord d = drill(cfg, Destination.scratchDatabase(at));
+
+        assertThat(d.result()).isEqualTo("FAIL");
+        assertThat(d.problems()).singleElement().asString().contains(taken, "already exists");
+        assertThat(pg.rowCounts(taken)).contains(new Manifest.TableCount("public", "products", 9));
+        pg.dropDatabase(taken);
+    }
+
+    @Test
+    void aLongNameIsDrilledIntoAScratchDatabaseThatFitsAndAnInterruptedOnesSideCopyIsKnown() {
+        String db = "dr_" + "é".repeat(30);
+        Config cfg = cfg(db);
+        Pg pg = new Pg(new PgTarget(cfg));
+        createShop(pg, db);
+        backup(cfg, db);
+        Instant past = Instant.parse("2020-01-01T00:00:00Z");
+        String side = DbName.of(Drill.scratchName(db, past), Restore.RESTORING, past.plusSeconds(1));
+        String lookAlike = DbName.of(Drill.scratchName("dr_" + "é".repeat(29) + "e", past), Restore.RESTORING, past.plusSeconds(1));
+        for (String n : List.of(side, lookAlike)) Fixtures.createDb(pg, n, 1);
+        List<String> before = databases(pg);
+
+        DrillRecord d = drill(cfg, scratch());
+
+        assertThat(d.result()).as(d.problems() + "\n" + out).isEqualTo("PASS");
+        String scratch = d.into().substring("database ".length());
+        assertThat(DbName.bytes(scratch)).isLessThanOrEqualTo(63);
+        assertThat(pg.exists(side)).as("an interrupted drill's side copy is dropped").isFalse();
+        assertThat(pg.exists(lookAlike)).as("another database's is not").isTrue();
+        assertThat(databases(pg)).as("the scratch database is dropped, the live one kept").contains(db).doesNotContain(scratch)
+                .hasSize(before.size() - 1);
+        assertThat(pg.rowCounts(db)).extracting(Manifest.TableCount::rows).contains(2000L, 500L);
+        pg.dropDatabase(lookAlike);
+    }
+
+    /** As the sandbox's corrupted-latest-backup scenario does: same size and name, different bytes. */
+    private static void flipMiddleBytes(Path file) throws java.io.IOException {
+        byte[] b = Files.readAllBytes(file);
+        for (int i = b.length / 2; i < Math.min(b.length, b.length / 2 + 64); i++) b[i] = (byte) ~b[i];
+        Files.write(file, b);
+    }
+
+    @Test
     void fromTheRemoteAnEncryptedOffsiteCopyIsDownloadedDecryptedRestoredAndTheDownloadRemoved() {
         try (tests.support.Remotes.Remote remote = tests.support.Remotes.sftp()) {
             tests.support.GpgKeys.Key key = tests.support.GpgKeys.sharedCurve25519();
@@ -150,7 +232,8 @@ class DrillTest {
         backup(cfg, "dr_left");
         String kept = "dr_left_drill_20200101t000000z";
         String cut = kept + Restore.RESTORING + "20200101t000001z";
-        for (String n : List.of(kept, cut)) {
+        String mine = "dr_left_drill_restoring_notes";
+        for (String n : List.of(kept, cut, mine)) {
             if (!pg.exists(n)) pg.createDatabase(n, null);
         }
 
@@ -159,7 +242,9 @@ class DrillTest {
         assertThat(d.result()).as(d.problems().toString()).isEqualTo("PASS");
         assertThat(pg.exists(cut)).isFalse();
         assertThat(pg.exists(kept)).isTrue();
+        assertThat(pg.exists(mine)).as("a look-alike that no drill made").isTrue();
         pg.dropDatabase(kept);
+        pg.dropDatabase(mine);
     }
 
     @Test

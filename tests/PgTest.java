@@ -4,6 +4,7 @@ import lib.*;
 import org.junit.jupiter.api.Test;
 import tests.support.Fixtures;
 
+import java.time.Instant;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -72,6 +73,45 @@ class PgTest {
         assertThat(pg.dropLeftovers("pg_left", Verifier.SCRATCH)).containsExactly("pg_left_verify_20261120t020000z");
         assertThat(pg.exists("pg_left_verify_mine")).isTrue();
         assertThat(pg.exists("pg_left_x_verify_20261120t020000z")).isTrue();
+    }
+
+    @Test
+    void leftoversOfLongAndMultiByteNamesAreRecognisedExactly() {
+        Instant at = Instant.parse("2026-11-20T02:00:00Z");
+        for (String db : List.of("pg_" + "l".repeat(60), "pg_" + "ö".repeat(30), "pg_" + "m".repeat(50))) {
+            String ours = DbName.of(db, Verifier.SCRATCH, at);
+            String lookAlike = DbName.of(db.substring(0, db.length() - 1) + "x", Verifier.SCRATCH, at);
+            String mine = DbName.prefix(db, Verifier.SCRATCH) + "kept";
+            for (String n : List.of(ours, lookAlike, mine)) Fixtures.createDb(pg, n, 1);
+            assertThat(pg.dropLeftovers(db, Verifier.SCRATCH)).as(db).containsExactly(ours);
+            assertThat(pg.exists(ours)).isFalse();
+            assertThat(pg.exists(lookAlike)).isTrue();
+            assertThat(pg.exists(mine)).isTrue();
+            pg.dropDatabase(lookAlike);
+            pg.dropDatabase(mine);
+        }
+    }
+
+    @Test
+    void aNamePostgresqlWouldCutIsRefusedAndTheDatabaseItWouldHitIsKept() {
+        String db = "pg_" + "c".repeat(60);
+        Fixtures.createDb(pg, db, 4);
+        for (String longer : List.of(db + "_verify_20261120t020000z", db + "x")) {
+            assertThatThrownBy(() -> pg.dropDatabase(longer)).isInstanceOf(OpsException.class).hasMessageContaining("longer than 63 bytes");
+            assertThatThrownBy(() -> pg.dropOwn(longer)).isInstanceOf(OpsException.class).hasMessageContaining("longer than 63 bytes");
+            assertThatThrownBy(() -> pg.createDatabase(longer, null)).isInstanceOf(OpsException.class);
+        }
+        assertThat(pg.rowCounts(db)).contains(new Manifest.TableCount("public", "products", 4));
+    }
+
+    @Test
+    void dropOwnDropsOnlyTheExactNameWhenItIsThere() {
+        Fixtures.createDb(pg, "pg_own", 1);
+        Fixtures.createDb(pg, "pg_own_keep", 1);
+        assertThat(pg.dropOwn("pg_own")).isTrue();
+        assertThat(pg.dropOwn("pg_own")).isFalse();
+        assertThat(pg.exists("pg_own_keep")).isTrue();
+        pg.dropDatabase("pg_own_keep");
     }
 
     @Test

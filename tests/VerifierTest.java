@@ -6,6 +6,7 @@ import tests.support.Fixtures;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -66,6 +67,67 @@ class VerifierTest {
             }
         }
         assertThat(scratchCount("vf_bad")).isEqualTo("0");
+    }
+
+    /** 63 bytes (PostgreSQL used to cut the scratch name back to the database's own), 55 bytes, and multi-byte UTF-8. */
+    private static final List<String> LONG_NAMES = List.of("vf_" + "l".repeat(60), "vf_" + "m".repeat(52), "vf_" + "ü".repeat(30));
+
+    @Test
+    void fullVerificationOfLongAndMultiByteNamesKeepsTheDatabaseAndVerifiesTheBackup() {
+        for (String db : LONG_NAMES) {
+            Fixtures.createDb(pg, db, 40);
+            Backup.Result r = new Backup(cfg, Fixtures.log(cfg)).run(db, new Backup.Options("manual", "full", false, false));
+            assertThat(r.manifest().verify().status()).as(db).isEqualTo("passed");
+            assertThat(r.manifest().verify().detail()).contains("test restore matched 2 tables, 42 rows");
+            assertThat(pg.exists(db)).as(db + " still exists").isTrue();
+            assertThat(pg.rowCounts(db)).contains(new Manifest.TableCount("public", "products", 40));
+            assertThat(pg.databasesStartingWith(DbName.prefix(db, Verifier.SCRATCH))).as("no scratch database left").isEmpty();
+        }
+        assertThat(DbName.bytes(LONG_NAMES.get(0))).isEqualTo(63);
+        assertThat(DbName.bytes(LONG_NAMES.get(2))).isEqualTo(63);
+    }
+
+    @Test
+    void aDatabaseThatHasTheScratchNameAlreadyIsNeverDropped() {
+        Backup.Result r = backup("vf_taken");
+        // every name the verification may pick in the next seconds is somebody else's database
+        Instant now = Instant.now();
+        List<String> taken = java.util.stream.IntStream.range(0, 8)
+                .mapToObj(i -> DbName.of("vf_taken", Verifier.SCRATCH, now.plusSeconds(i))).toList();
+        taken.forEach(n -> Fixtures.createDb(pg, n, 7));
+
+        Manifest.VerifyResult v = new Verifier(pg, Fixtures.log(cfg)).verify("full", new Archive(r.dump(), pg.target()), r.manifest());
+
+        assertThat(v.status()).as(v.detail()).isEqualTo("passed");
+        for (String n : taken) {
+            assertThat(pg.rowCounts(n)).as(n).contains(new Manifest.TableCount("public", "products", 7));
+            pg.dropDatabase(n);
+        }
+        assertThat(scratchCount("vf_taken")).isEqualTo("0");
+    }
+
+    @Test
+    void theNextBackupDropsAnInterruptedVerifysLeftoverOfALongNameButNoLookAlike() {
+        String db = LONG_NAMES.get(0);
+        String other = db.substring(0, 62) + "x";
+        Instant past = Instant.parse("2026-01-02T03:04:05Z");
+        Fixtures.createDb(pg, db, 30);
+        String leftover = DbName.of(db, Verifier.SCRATCH, past);
+        List<String> foreign = List.of(DbName.of(other, Verifier.SCRATCH, past), DbName.prefix(db, Verifier.SCRATCH) + "mine",
+                DbName.prefix(db, Verifier.SCRATCH) + "20260102t030405", LONG_NAMES.get(1) + "_verify_");
+        for (String n : foreign) Fixtures.createDb(pg, n, 3);
+        Fixtures.createDb(pg, leftover, 3);
+
+        Backup.Result r = new Backup(cfg, Fixtures.log(cfg)).run(db, new Backup.Options("manual", "full", false, false));
+
+        assertThat(r.manifest().verified()).isTrue();
+        assertThat(pg.exists(leftover)).as("the interrupted run's scratch database").isFalse();
+        assertThat(cfg.path("LOG_DIR").resolve("test.log")).content().contains("dropped scratch database of an interrupted run: " + leftover);
+        for (String n : foreign) {
+            assertThat(pg.exists(n)).as(n).isTrue();
+            pg.dropDatabase(n);
+        }
+        assertThat(pg.rowCounts(db)).contains(new Manifest.TableCount("public", "products", 30));
     }
 
     @Test

@@ -90,11 +90,12 @@ class VerifierTest {
     @Test
     void aDatabaseThatHasTheScratchNameAlreadyIsNeverDropped() {
         Backup.Result r = backup("vf_taken");
-        // every name the verification may pick in the next seconds is somebody else's database
+        Fixtures.createDb(pg, "vf_taken_someone", 7);
+        // every name the verification may pick in the next seconds is somebody else's database (copied fast from a template)
         Instant now = Instant.now();
         List<String> taken = java.util.stream.IntStream.range(0, 8)
                 .mapToObj(i -> DbName.of("vf_taken", Verifier.SCRATCH, now.plusSeconds(i))).toList();
-        taken.forEach(n -> Fixtures.createDb(pg, n, 7));
+        taken.forEach(n -> pg.psql().exec("postgres", "CREATE DATABASE " + Psql.ident(n) + " TEMPLATE vf_taken_someone"));
 
         Manifest.VerifyResult v = new Verifier(pg, Fixtures.log(cfg)).verify("full", new Archive(r.dump(), pg.target()), r.manifest());
 
@@ -104,6 +105,7 @@ class VerifierTest {
             pg.dropDatabase(n);
         }
         assertThat(scratchCount("vf_taken")).isEqualTo("0");
+        pg.dropDatabase("vf_taken_someone");
     }
 
     @Test

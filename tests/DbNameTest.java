@@ -41,6 +41,19 @@ class DbNameTest {
     }
 
     @Test
+    void aShorterLimitLeavesRoomForANameGeneratedFromTheFirst() {
+        int room = DbName.room("_restoring_");
+        assertThat(room).isEqualTo(63 - 16 - 11);
+        for (String db : new String[] {"inventory", "a".repeat(40), "ü".repeat(30)}) {
+            String outer = DbName.of(db, "_drill_", AT, room);
+            assertThat(DbName.bytes(outer)).isLessThanOrEqualTo(room);
+            assertThat(DbName.isOf(outer, db, "_drill_", room)).isTrue();
+            assertThat(DbName.of(outer, "_restoring_", AT)).as("kept whole").isEqualTo(outer + "_restoring_20261203t143100z");
+        }
+        assertThat(DbName.of("inventory", "_drill_", AT, room)).isEqualTo("inventory_drill_20261203t143100z");
+    }
+
+    @Test
     void foreignNamesAreNotTakenForOurs() {
         assertThat(DbName.isOf("inventory_verify_20261203t143100z_mine", "inventory", "_verify_")).isFalse();
         assertThat(DbName.isOf("inventory_verify_", "inventory", "_verify_")).isFalse();

@@ -149,9 +149,7 @@ class DrillTest {
     @Test
     void aDatabaseThatHasTheDrillsScratchNameIsNeverDropped() {
         Config cfg = cfg("dr_taken");
-        Pg pg = new Pg(new PgTarget(cfg));
-        createShop(pg, "dr_taken");
-        backup(cfg, "dr_taken");
+        Pg pg = shopWithBackup(cfg, "dr_taken");
         Instant at = Instant.now();
         String taken = Drill.scratchName("dr_taken", at);
         Fixtures.createDb(pg, taken, 9);
@@ -168,9 +166,7 @@ class DrillTest {
     void aLongNameIsDrilledIntoAScratchDatabaseThatFitsAndAnInterruptedOnesSideCopyIsKnown() {
         String db = "dr_" + "é".repeat(30);
         Config cfg = cfg(db);
-        Pg pg = new Pg(new PgTarget(cfg));
-        createShop(pg, db);
-        backup(cfg, db);
+        Pg pg = shopWithBackup(cfg, db);
         Instant past = Instant.parse("2020-01-01T00:00:00Z");
         String side = DbName.of(Drill.scratchName(db, past), Restore.RESTORING, past.plusSeconds(1));
         String lookAlike = DbName.of(Drill.scratchName("dr_" + "é".repeat(29) + "e", past), Restore.RESTORING, past.plusSeconds(1));
@@ -188,6 +184,14 @@ class DrillTest {
                 .hasSize(before.size() - 1);
         assertThat(pg.rowCounts(db)).extracting(Manifest.TableCount::rows).contains(2000L, 500L);
         pg.dropDatabase(lookAlike);
+    }
+
+    /** The shop database with one daily backup. */
+    private static Pg shopWithBackup(Config cfg, String db) {
+        Pg pg = new Pg(new PgTarget(cfg));
+        createShop(pg, db);
+        backup(cfg, db);
+        return pg;
     }
 
     /** As the sandbox's corrupted-latest-backup scenario does: same size and name, different bytes. */
@@ -227,9 +231,7 @@ class DrillTest {
     @Test
     void anInterruptedDrillsLeftoverIsDroppedAndAKeptOneOnlyPointedOut() {
         Config cfg = cfg("dr_left");
-        Pg pg = new Pg(new PgTarget(cfg));
-        createShop(pg, "dr_left");
-        backup(cfg, "dr_left");
+        Pg pg = shopWithBackup(cfg, "dr_left");
         String kept = "dr_left_drill_20200101t000000z";
         String cut = kept + Restore.RESTORING + "20200101t000001z";
         String mine = "dr_left_drill_restoring_notes";

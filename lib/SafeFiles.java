@@ -53,18 +53,16 @@ public final class SafeFiles {
     }
 
     /**
-     * Opens {@code file} with {@code options}; when this creates it, it is created owner-only. A file that
-     * already existed keeps its mode unless it is open to others, which it then loses (logs and locks
-     * written by older versions).
+     * Opens {@code file} with {@code options}; when this creates it, it is created owner-only. A file of ours
+     * that already existed and is open to others loses that (logs and locks written by older versions).
      */
     public static FileChannel open(Path file, OpenOption... options) throws IOException {
         if (!posix(file)) return FileChannel.open(file, options);
         FileChannel ch = FileChannel.open(file, Set.of(options), PosixFilePermissions.asFileAttribute(OWNER_FILE));
         try {
             if (!OWNER_FILE.containsAll(Files.getPosixFilePermissions(file))) Files.setPosixFilePermissions(file, OWNER_FILE);
-        } catch (IOException | RuntimeException e) {
-            ch.close();
-            throw e;
+        } catch (IOException e) {
+            // another user's file that we may write: its owner decides who reads it
         }
         return ch;
     }

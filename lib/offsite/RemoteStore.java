@@ -164,8 +164,8 @@ public final class RemoteStore {
      */
     public BackupStore.Entry fetch(RemoteSet s, Path dir, lib.crypt.Encryption encryption) {
         Manifest m = s.manifest();
-        String foreign = s.foreign() != null ? s.foreign() : m == null ? "is missing" : BackupStore.foreign(m, s.base());
-        if (foreign != null) throw foreign(s.base(), foreign); // checked before any local path is built from a name
+        String why = s.foreign() != null ? s.foreign() : m == null ? "is missing" : BackupStore.foreign(m, s.base());
+        if (why != null) throw foreign(s.base(), why); // checked before any local path is built from a name
         Manifest.Offsite o = m.offsite();
         if (o == null) {
             throw new OpsException(ExitCode.VERIFY_FAILED, "the manifest of " + s.base() + " on " + remote + " has no off-site record",

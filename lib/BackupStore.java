@@ -187,9 +187,8 @@ public final class BackupStore {
      */
     public static String foreign(Manifest m, String base) {
         Matcher own = match(base + ".manifest.json");
-        if (own == null || m.database() == null || !encode(m.database()).equals(own.group("db"))) {
-            return "is for database " + m.database();
-        }
+        if (own == null) return "is under " + base + ", not a name of ours";
+        if (m.database() == null || !encode(m.database()).equals(own.group("db"))) return "is for database " + m.database();
         if (m.dumpFile() == null) return "names no dump file";
         Manifest.Offsite o = m.offsite();
         String stranger = stranger(base, "dump", m.dumpFile(), o == null ? null : o.dumpFile());

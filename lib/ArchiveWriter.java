@@ -7,7 +7,6 @@ import java.io.OutputStream;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.security.DigestInputStream;
 import java.security.DigestOutputStream;
 import java.security.MessageDigest;
@@ -33,7 +32,7 @@ public final class ArchiveWriter extends OutputStream {
     /** With {@code recipients}, the compressed bytes are OpenPGP-encrypted in the same pass, before hashing. */
     public ArchiveWriter(Path file, Codec codec, Recipients recipients) throws IOException {
         this.file = file;
-        channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE);
+        channel = SafeFiles.create(file);
         digest = newDigest();
         stored = new Counter(new DigestOutputStream(new java.io.BufferedOutputStream(new KeepOpen(Channels.newOutputStream(channel)), 1 << 20), digest));
         compressed = codec.compress(recipients == null ? stored : recipients.encrypt(stored));

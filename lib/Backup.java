@@ -138,7 +138,7 @@ public final class Backup {
                 globalsName = base + ".globals.sql" + codec.extension() + gpg;
                 dumpTmp = SafeFiles.partial(dir.resolve(dumpName));
                 globalsTmp = SafeFiles.partial(dir.resolve(globalsName));
-                Files.createDirectories(dir);
+                SafeFiles.createDirectories(dir);
                 log.info("backup of " + db + " (" + o.type() + ") from " + target.describe() + " started");
                 Future<List<Manifest.TableCount>> counting = side.submit(snap::rowCounts);
                 Path gTmp = globalsTmp;

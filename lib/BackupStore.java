@@ -16,7 +16,9 @@ import java.util.stream.Stream;
 /**
  * The on-disk layout: {@code BACKUP_DIR/<type>/<db>_<yyyyMMdd'T'HHmmss'Z'>_<type>.dump.zst} with its
  * {@code .globals.sql.zst} and {@code .manifest.json}. Only names matching this pattern are ever
- * listed or deleted. Characters that cannot appear in a file name are %-encoded in {@code <db>}.
+ * listed or deleted. Characters that cannot appear in a file name are %-encoded in {@code <db>}, so a
+ * name of ours never holds a folder separator. A manifest is trusted only for its own set: a set whose
+ * manifest names another database or any file that is not a plain name of that set is foreign.
  * Volume archives share the tiers as {@code <volume>_<stamp>_<type>.tar.zst} with a {@code .volume.json}
  * manifest: no database file kind ends like that, so neither is ever taken for the other.
  */
@@ -97,11 +99,18 @@ public final class BackupStore {
         return out;
     }
 
-    /** One backup: its dump file, manifest (null when missing: incomplete or foreign) and parsed name. */
-    public record Entry(Path dump, Path manifestFile, Manifest manifest, String db, String type, Instant at) implements Retention.Candidate {
+    /**
+     * One backup: its dump file, manifest (null when missing, unreadable or foreign) and parsed name; the
+     * database is the one its file name says. {@code foreign} says why the manifest beside it was not taken
+     * as this set's (null when it was, or when there is none): such a set is never restored, and only its
+     * own files, found by their names, are ever deleted.
+     */
+    public record Entry(Path dump, Path manifestFile, Manifest manifest, String db, String type, Instant at, String foreign)
+            implements Retention.Candidate {
         @Override public boolean verified() { return manifest != null && manifest.verified(); }
 
         public String state() {
+            if (foreign != null) return "foreign (its manifest " + foreign + ")";
             if (manifest == null) return "incomplete (no manifest)";
             String v = manifest.verify() == null ? "unknown" : manifest.verify().status() + " (" + manifest.verify().level() + ")";
             return v + (manifest.encrypted() ? ", encrypted" : "") + (manifest.offsite() != null ? ", off-site" : "");
@@ -155,19 +164,45 @@ public final class BackupStore {
         return t;
     }
 
-    /** An entry for a dump file following our naming, with its manifest when present. */
+    /** An entry for a dump file following our naming, with its manifest when present and its own. */
     public static Optional<Entry> parse(Path dumpFile) {
-        Matcher m = NAME.matcher(dumpFile.getFileName().toString());
-        if (!m.matches() || !m.group("kind").equals("dump")) return Optional.empty();
+        Matcher m = match(dumpFile.getFileName().toString());
+        if (m == null || !m.group("kind").equals("dump")) return Optional.empty();
         String base = baseOf(dumpFile.getFileName().toString());
         Path mf = dumpFile.resolveSibling(base + ".manifest.json");
         Manifest manifest = null;
         if (Files.exists(mf)) {
             try { manifest = Manifest.read(mf); } catch (OpsException e) { manifest = null; }
         }
+        String foreign = manifest == null ? null : foreign(manifest, base);
         Instant at = STAMP.parse(m.group("ts"), Instant::from);
-        String db = manifest != null ? manifest.database() : decode(m.group("db"));
-        return Optional.of(new Entry(dumpFile, Files.exists(mf) ? mf : null, manifest, db, m.group("type"), at));
+        return Optional.of(new Entry(dumpFile, Files.exists(mf) ? mf : null, foreign == null ? manifest : null, decode(m.group("db")),
+                m.group("type"), at, foreign));
+    }
+
+    /**
+     * Why manifest {@code m}, found under the name of set {@code base}, does not describe that set, or null when
+     * it does: its database must be the one the name says, and every file it names (here and off-site) a plain
+     * name of that same set, so that no file elsewhere is ever deleted, read or written because a manifest said so.
+     */
+    public static String foreign(Manifest m, String base) {
+        Matcher own = match(base + ".manifest.json");
+        if (own == null) return "is under " + base + ", not a name of ours";
+        if (m.database() == null || !encode(m.database()).equals(own.group("db"))) return "is for database " + m.database();
+        if (m.dumpFile() == null) return "names no dump file";
+        Manifest.Offsite o = m.offsite();
+        String stranger = stranger(base, "dump", m.dumpFile(), o == null ? null : o.dumpFile());
+        if (stranger == null) stranger = stranger(base, "globals.sql", m.globalsFile(), o == null ? null : o.globalsFile());
+        return stranger == null ? null : "names " + stranger + ", not a file of " + base;
+    }
+
+    /** The first of {@code names} (nulls skipped) that is not the {@code kind} file of set {@code base}, or null. */
+    private static String stranger(String base, String kind, String... names) {
+        for (String n : names) {
+            Matcher f = n == null ? null : match(n);
+            if (n != null && (f == null || !f.group("kind").equals(kind) || !baseOf(n).equals(base))) return n;
+        }
+        return null;
     }
 
     /** A file name without its kind and extensions: {@code <db>_<stamp>_<type>}. */
@@ -175,10 +210,13 @@ public final class BackupStore {
         return fileName.replaceFirst("\\.(dump|globals\\.sql|manifest\\.json)(\\.zst|\\.gz)?(\\.gpg)?$", "");
     }
 
-    /** The parts of one of our file names (db, ts, type, kind, ext, gpg), or null for anything else. */
+    /**
+     * The parts of one of our file names (db, ts, type, kind, ext, gpg), or null for anything else, including a
+     * name whose {@code <db>} is not as {@link #encode} writes it (a '/', '\\' or ':' there is never ours).
+     */
     public static Matcher match(String fileName) {
         Matcher m = NAME.matcher(fileName);
-        return m.matches() ? m : null;
+        return m.matches() && encode(decode(m.group("db"))).equals(m.group("db")) ? m : null;
     }
 
     /** Deletes temp files (".partial") of {@code db} left by a killed run; call while holding its lock. */

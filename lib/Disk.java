@@ -11,7 +11,7 @@ public final class Disk {
     /** Bytes usable by us on the file system holding {@code dir} (created if missing). */
     public static long usable(Path dir) {
         try {
-            Files.createDirectories(dir);
+            SafeFiles.createDirectories(dir);
             return Files.getFileStore(dir).getUsableSpace();
         } catch (IOException e) {
             throw explain(e, dir);

@@ -5,7 +5,6 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Instant;
@@ -31,8 +30,8 @@ public final class Lock implements AutoCloseable {
     public static Lock acquire(Path backupDir, String db, String what) {
         Path file = backupDir.resolve(".locks").resolve(BackupStore.encode(db) + ".lock");
         try {
-            Files.createDirectories(file.getParent());
-            FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+            SafeFiles.createDirectories(file.getParent());
+            FileChannel ch = SafeFiles.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
             FileLock l = tryLock(ch);
             String holder = read(ch);
             // A holder that has just locked (or is just releasing) may not have written its text yet.

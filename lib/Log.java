@@ -10,7 +10,8 @@ import java.util.List;
 
 /**
  * One line per event in {@code LOG_DIR/<name>.log}: UTC ISO-8601 timestamp, level, pid, message.
- * Secret values are masked before anything is written. Files rotate at 5 MB, keeping 5.
+ * Secret values are masked before anything is written. Files rotate at 5 MB, keeping 5; they and a
+ * LOG_DIR made here are owner-only.
  * A log that cannot be written never stops the job: the problem is reported once on stderr.
  */
 public final class Log {
@@ -58,9 +59,11 @@ public final class Log {
 
     /** Appends a line to a file that rotates at 5 MB keeping 5 ({@code name.1} is the newest old one). */
     public static void append(Path file, String line) throws IOException {
-        Files.createDirectories(file.getParent());
+        SafeFiles.createDirectories(file.getParent());
         rotateIfLarge(file);
-        Files.writeString(file, line, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+        try (var ch = SafeFiles.open(file, StandardOpenOption.CREATE, StandardOpenOption.APPEND)) {
+            ch.write(java.nio.ByteBuffer.wrap(line.getBytes(StandardCharsets.UTF_8)));
+        }
     }
 
     private static void rotateIfLarge(Path file) throws IOException {

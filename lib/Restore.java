@@ -90,6 +90,10 @@ public final class Restore {
         }
         BackupStore.Entry e = BackupStore.parse(dump.toAbsolutePath()).orElseThrow(() -> new OpsException(ExitCode.USAGE,
                 "not a backup file of this kit: " + file, "expected <db>_<yyyyMMddTHHmmssZ>_<type>.dump.zst; restore foreign dumps by hand with pg_restore"));
+        if (e.foreign() != null) {
+            throw new OpsException(ExitCode.VERIFY_FAILED, e.dump().getFileName() + " is " + e.state() + "; it is not restored",
+                    "restore another backup (--list), and find out who wrote that manifest");
+        }
         if (e.manifest() == null) {
             throw new OpsException(ExitCode.VERIFY_FAILED, "no readable manifest next to " + file.getFileName()
                     + ": the backup is incomplete or its manifest is damaged", "use another backup (--list)");

@@ -4,10 +4,16 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.*;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Set;
 
 /**
  * Durable file operations for "nothing lost": temp name, fsync, then an atomic rename, and an fsync
- * of the directory so the rename itself survives a power cut.
+ * of the directory so the rename itself survives a power cut. Files and folders are created
+ * owner-only (0600, 0700) in the same call that creates them, so there is no moment at which another
+ * local user could open them; where the file system has no POSIX permissions (Windows) the folder's
+ * inherited ACL applies.
  */
 public final class SafeFiles {
     public static final String PARTIAL = ".partial";
@@ -17,10 +23,15 @@ public final class SafeFiles {
     /** The temp name a file is written under before it is complete. */
     public static Path partial(Path target) { return target.resolveSibling(target.getFileName() + PARTIAL); }
 
-    /** Writes bytes durably: to the temp name, fsync, rename into place. */
-    public static void write(Path target, byte[] data) {
+    /** Writes bytes durably, owner-only: to the temp name, fsync, rename into place. */
+    public static void write(Path target, byte[] data) { write(target, data, true); }
+
+    /** As {@link #write}, for the one kind of file another local program reads (node_exporter's textfile): umask's mode. */
+    public static void writeReadable(Path target, byte[] data) { write(target, data, false); }
+
+    private static void write(Path target, byte[] data, boolean ownerOnly) {
         Path tmp = partial(target);
-        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
+        try (FileChannel ch = ownerOnly ? create(tmp) : FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
                 StandardOpenOption.WRITE)) {
             var buf = java.nio.ByteBuffer.wrap(data);
             while (buf.hasRemaining()) ch.write(buf);
@@ -31,6 +42,41 @@ public final class SafeFiles {
         }
         commit(tmp, target);
     }
+
+    /**
+     * A new, empty owner-only file opened for writing; a leftover of that name (a killed run's temp file,
+     * whatever its mode) is replaced, so the file is never more open than 0600.
+     */
+    public static FileChannel create(Path file) throws IOException {
+        Files.deleteIfExists(file);
+        return open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+    }
+
+    /**
+     * Opens {@code file} with {@code options}; when this creates it, it is created owner-only. A file of ours
+     * that already existed and is open to others loses that (logs and locks written by older versions).
+     */
+    public static FileChannel open(Path file, OpenOption... options) throws IOException {
+        if (!posix(file)) return FileChannel.open(file, options);
+        FileChannel ch = FileChannel.open(file, Set.of(options), PosixFilePermissions.asFileAttribute(OWNER_FILE));
+        try {
+            if (!OWNER_FILE.containsAll(Files.getPosixFilePermissions(file))) Files.setPosixFilePermissions(file, OWNER_FILE);
+        } catch (IOException e) {
+            // another user's file that we may write: its owner decides who reads it
+        }
+        return ch;
+    }
+
+    /** Creates {@code dir} and its missing parents owner-only (0700); folders that exist are left as they are. */
+    public static Path createDirectories(Path dir) throws IOException {
+        if (!posix(dir)) return Files.createDirectories(dir);
+        return Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(OWNER_DIR));
+    }
+
+    private static final Set<PosixFilePermission> OWNER_FILE = PosixFilePermissions.fromString("rw-------");
+    private static final Set<PosixFilePermission> OWNER_DIR = PosixFilePermissions.fromString("rwx------");
+
+    private static boolean posix(Path p) { return p.getFileSystem().supportedFileAttributeViews().contains("posix"); }
 
     /** Renames a completed temp file into place atomically and syncs the directory. */
     public static void commit(Path tmp, Path target) {

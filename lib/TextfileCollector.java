@@ -229,7 +229,7 @@ public final class TextfileCollector {
         }
         try (channel; FileLock ignored = channel.lock()) {
             String kept = Files.exists(file) ? others(Files.readString(file, StandardCharsets.UTF_8)) : "";
-            SafeFiles.write(file, (kept + render()).getBytes(StandardCharsets.UTF_8));
+            SafeFiles.writeReadable(file, (kept + render()).getBytes(StandardCharsets.UTF_8));
         } catch (IOException e) {
             throw Disk.explain(e, file);
         }

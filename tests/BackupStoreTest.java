@@ -1,18 +1,21 @@
 package tests;
 
-import lib.BackupStore;
-import lib.Manifest;
-import lib.SafeFiles;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import lib.*;
 import lib.volume.VolumeManifest;
+import lib.volume.VolumeSet;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import tests.support.Fixtures;
 
+import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class BackupStoreTest {
     @TempDir Path root;
@@ -32,6 +35,120 @@ class BackupStoreTest {
         Files.write(dir.resolve(base + ".globals.sql.zst"), new byte[] {4});
         if (status != null) Files.write(dir.resolve(base + ".manifest.json"), manifest(db, type, base, status).toJson());
         return dump;
+    }
+
+    /** Sets fields of a manifest file as a hostile or careless writer would ({@code offsite.dumpFile} for nested ones). */
+    static void edit(Path manifest, String... fieldValues) throws Exception {
+        ObjectNode json = (ObjectNode) Manifest.JSON.readTree(manifest.toFile());
+        for (int i = 0; i + 1 < fieldValues.length; i += 2) {
+            String[] path = fieldValues[i].split("\\.");
+            ObjectNode node = path.length == 1 ? json : json.withObject("/" + path[0]);
+            node.put(path[path.length - 1], fieldValues[i + 1]);
+        }
+        Manifest.JSON.writeValue(manifest.toFile(), json);
+    }
+
+    static Path manifestOf(Path dump) {
+        return dump.resolveSibling(BackupStore.baseOf(dump.getFileName().toString()) + ".manifest.json");
+    }
+
+    @Test
+    void aManifestNamingAnythingButItsOwnSetsFilesMakesItForeignAndRetentionNeverDeletesThroughIt() throws Exception {
+        Path backups = root.resolve("backups");
+        Path victim = Files.writeString(root.resolve("victim.txt"), "not a backup");
+        Path weekly = put(backups, "inventory", "weekly", Instant.parse("2026-11-01T02:00:00Z"), "passed");
+        Path neighbour = put(backups, "inventory", "daily", Instant.parse("2026-11-02T02:00:00Z"), "passed");
+        Path neighbourGlobals = neighbour.resolveSibling(neighbour.getFileName().toString().replace(".dump.zst", ".globals.sql.zst"));
+        // field, hostile name, the file it would reach
+        List<String[]> cases = List.of(
+                new String[] {"globalsFile", "../../victim.txt", victim.toString()},
+                new String[] {"globalsFile", victim.toString(), victim.toString()},
+                new String[] {"globalsFile", "../weekly/" + weekly.getFileName(), weekly.toString()},
+                new String[] {"globalsFile", neighbourGlobals.getFileName().toString(), neighbourGlobals.toString()},
+                new String[] {"globalsFile", neighbour.getFileName().toString(), neighbour.toString()},
+                new String[] {"dumpFile", "../../victim.txt", victim.toString()},
+                new String[] {"offsite.dumpFile", "../../victim.txt", victim.toString()},
+                new String[] {"offsite.globalsFile", victim.toString(), victim.toString()});
+        Log log = new Log(root.resolve("logs"), "test");
+        for (int i = 0; i < cases.size(); i++) {
+            String[] c = cases.get(i);
+            Path dump = put(backups, "inventory", "daily", Instant.parse("2026-11-10T02:00:00Z").plusSeconds(i), "passed");
+            edit(manifestOf(dump), c[0], c[1]);
+            BackupStore.Entry e = BackupStore.parse(dump).orElseThrow();
+            assertThat(e.state()).as(c[0] + " " + c[1]).isEqualTo("foreign (its manifest names " + c[1] + ", not a file of "
+                    + BackupStore.baseOf(dump.getFileName().toString()) + ")");
+            assertThat(e.verified()).isFalse();
+            assertThat(e.globals()).isNull();
+            assertThat(e.files()).doesNotContain(Path.of(c[2]), victim);
+            Retention.delete(List.of(e), log);
+            assertThat(Path.of(c[2])).as("retention of a set whose " + c[0] + " is " + c[1]).exists();
+            assertThat(dump).as("the set's own files go").doesNotExist();
+            assertThat(manifestOf(dump)).doesNotExist();
+        }
+        assertThat(victim).hasContent("not a backup");
+    }
+
+    @Test
+    void aManifestClaimingAnotherDatabaseLeavesItsSetToTheDatabaseItsNameSays() throws Exception {
+        Path dump = put(root, "crm", "daily", Instant.parse("2026-11-10T02:00:00Z"), "passed");
+        put(root, "inventory", "daily", Instant.parse("2026-11-09T02:00:00Z"), "passed");
+        edit(manifestOf(dump), "database", "inventory");
+        BackupStore store = new BackupStore(root);
+        assertThat(store.list("inventory")).as("inventory's retention never sees it").hasSize(1).noneMatch(e -> e.dump().equals(dump));
+        assertThat(store.list("crm")).singleElement().satisfies(e -> {
+            assertThat(e.state()).isEqualTo("foreign (its manifest is for database inventory)");
+            assertThat(e.verified()).isFalse();
+        });
+    }
+
+    @Test
+    void aDatabasePartEncodeWouldNotWriteIsNotOurs() {
+        for (String name : List.of("..\\..\\x_20261120T020000Z_daily.dump.zst", "c:x_20261120T020000Z_daily.dump.zst",
+                "a%41_20261120T020000Z_daily.manifest.json", "a%2f_20261120T020000Z_daily.dump.zst")) {
+            assertThat(BackupStore.match(name)).as(name).isNull();
+        }
+        assertThat(BackupStore.match(BackupStore.baseName("..\\a/b:c%", "daily", Instant.now()) + ".dump.zst")).isNotNull();
+    }
+
+    @Test
+    void aVolumeManifestNamingAnotherArchiveMakesItForeign() throws Exception {
+        Path other = putVolume(root, "config", "daily", Instant.parse("2026-11-01T02:00:00Z"), "passed");
+        Path archive = putVolume(root, "config", "daily", Instant.parse("2026-11-02T02:00:00Z"), "passed");
+        for (String name : List.of(other.getFileName().toString(), "../../victim.tar.zst", "/etc/passwd")) {
+            edit(BackupStore.volumeManifest(archive), "archiveFile", name);
+            VolumeSet s = VolumeSet.parse(archive).orElseThrow();
+            assertThat(s.state()).as(name).isEqualTo("foreign (its manifest names " + name + ", not a file of its set)");
+            assertThat(s.verified()).isFalse();
+        }
+    }
+
+    @Test
+    void restoreRefusesAForeignSetAndWithGlobalsNeverReadsTheFileItsManifestNames() throws Exception {
+        Path home = Fixtures.home();
+        Config cfg = Fixtures.config(Fixtures.trustCluster(), home);
+        Pg pg = new Pg(new PgTarget(cfg));
+        Fixtures.createDb(pg, "bs_foreign", 10);
+        pg.psql().exec("postgres", "DROP ROLE IF EXISTS bs_planted");
+        pg.dropDatabase("bs_foreign_copy");
+        Path dump = new Backup(cfg, Fixtures.log(cfg)).run("bs_foreign", new Backup.Options("daily", "quick", false, false)).dump();
+        Path victim = home.resolve("victim.sql.zst"); // beside BACKUP_DIR, not in it
+        try (OutputStream out = Codec.parse("zstd").compress(Files.newOutputStream(victim))) {
+            out.write("CREATE ROLE bs_planted;".getBytes());
+        }
+        edit(manifestOf(dump), "globalsFile", "../../victim.sql.zst", "globalsSha256", ArchiveWriter.sha256(victim));
+        Restore restore = new Restore(cfg, Fixtures.log(cfg));
+        Restore.Options o = new Restore.Options("bs_foreign_copy", false, true, false);
+        assertThatThrownBy(() -> {
+            Restore.Plan p = restore.plan(restore.choose(dump, null, null, null), o);
+            restore.check(p);
+            restore.execute(p, o);
+        }).isInstanceOfSatisfying(OpsException.class, e -> assertThat(e.exitCode()).isEqualTo(ExitCode.VERIFY_FAILED))
+                .hasMessage(dump.getFileName() + " is foreign (its manifest names ../../victim.sql.zst, not a file of "
+                        + BackupStore.baseOf(dump.getFileName().toString()) + "); it is not restored");
+        assertThatThrownBy(() -> restore.choose(null, "bs_foreign", null, null)).hasMessageContaining("no verified backup of bs_foreign");
+        assertThat(pg.psql().value("postgres", "SELECT count(*) FROM pg_roles WHERE rolname = 'bs_planted'")).isEqualTo("0");
+        assertThat(pg.exists("bs_foreign_copy")).isFalse();
+        assertThat(victim).exists();
     }
 
     @Test

@@ -219,4 +219,38 @@ class OffsiteScriptTest {
             // best effort
         }
     }
+
+    @Test
+    void aHostileRemoteManifestIsRefusedAndNothingIsWrittenOutsideTheBackupFolder() throws Exception {
+        Fixtures.createDb(pg, "offs_hostile", 20);
+        Map<String, String> env = env(local);
+        Scripts.Run backup = Scripts.run(env, "backup.java", "--type", "weekly", "--db", "offs_hostile");
+        assertThat(backup.exit()).as(backup.all()).isZero();
+        Path weekly = remoteDir(local).resolve("weekly");
+        Path manifest = files(weekly).stream().filter(f -> f.toString().endsWith(".manifest.json")).findFirst().orElseThrow();
+        String base = BackupStore.baseOf(manifest.getFileName().toString());
+        Path outside = home.resolve("planted.dump.zst");
+        Path served = weekly.resolve(outside.toString().substring(1)); // what the remote hands out under that name
+        Files.createDirectories(served.getParent());
+        Files.writeString(served, "planted");
+        BackupStoreTest.edit(manifest, "offsite.dumpFile", outside.toString(), "offsite.dumpSha256", ArchiveWriter.sha256(served),
+                "dumpFile", outside.toString());
+        List<Path> before = outsideBackups();
+
+        Scripts.Run named = Scripts.run(env, "restore.java", "--from-remote", base + ".dump.zst", "--dry-run");
+        assertThat(named.exit()).as(named.all()).isEqualTo(ExitCode.VERIFY_FAILED);
+        assertThat(named.err()).contains("the backup " + base + " on " + env.get("REMOTE") + " is foreign (its manifest names " + outside);
+        Scripts.Run latest = Scripts.run(env, "restore.java", "--from-remote", "--latest", "--db", "offs_hostile", "--dry-run");
+        assertThat(latest.exit()).as(latest.all()).isEqualTo(ExitCode.USAGE);
+        assertThat(latest.err()).contains("no verified backup of offs_hostile");
+        Scripts.Run list = Scripts.run(env, "restore.java", "--list", "--from-remote", "--db", "offs_hostile");
+        assertThat(list.out()).as(list.all()).contains("foreign (its manifest names " + outside);
+        assertThat(outside).doesNotExist();
+        assertThat(outsideBackups()).isEqualTo(before);
+    }
+
+    /** Every file under this test's home but outside BACKUP_DIR and LOG_DIR. */
+    private List<Path> outsideBackups() throws Exception {
+        return files(home).stream().filter(f -> !f.startsWith(home.resolve("backups")) && !f.startsWith(home.resolve("logs"))).toList();
+    }
 }

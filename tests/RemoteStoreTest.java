@@ -95,4 +95,41 @@ class RemoteStoreTest {
                 .isInstanceOfSatisfying(OpsException.class, e -> assertThat(e.exitCode()).isEqualTo(ExitCode.VERIFY_FAILED));
         assertThat(home.resolve("dl2")).isDirectoryNotContaining("glob:**.dump.zst").isDirectoryNotContaining("glob:**.partial");
     }
+
+    @Test
+    void aRemoteManifestNamingFilesElsewhereIsForeignAndNothingIsFetchedOutsideTheFolder() throws Exception {
+        Fixtures.createDb(pg, "rs_hostile", 20);
+        Config c = cfg();
+        weekly(c, "rs_hostile");
+        Path dir = weeklyDir(c);
+        Path manifest;
+        try (var files = Files.list(dir)) {
+            manifest = files.filter(f -> f.getFileName().toString().startsWith("rs_hostile_")
+                    && f.getFileName().toString().endsWith(".manifest.json")).findFirst().orElseThrow();
+        }
+        String base = BackupStore.baseOf(manifest.getFileName().toString());
+        Path outside = home.resolve("planted.dump.zst");
+        // the remote serves bytes under that name, so a download that trusted it would write them there
+        Path served = dir.resolve(outside.toString().substring(1));
+        Files.createDirectories(served.getParent());
+        Files.writeString(served, "planted");
+        BackupStoreTest.edit(manifest, "offsite.dumpFile", outside.toString(), "offsite.dumpSha256", ArchiveWriter.sha256(served));
+
+        RemoteStore store = Offsite.store(c, Fixtures.log(c));
+        RemoteStore.RemoteSet listed = store.list("rs_hostile").get(0);
+        assertThat(listed.state()).isEqualTo("foreign (its manifest names " + outside + ", not a file of " + base + ")");
+        assertThat(listed.verified()).isFalse();
+        assertThatThrownBy(() -> store.choose(base + ".dump.zst", null, null, null))
+                .isInstanceOfSatisfying(OpsException.class, e -> assertThat(e.exitCode()).isEqualTo(ExitCode.VERIFY_FAILED))
+                .hasMessageContaining("is foreign (its manifest names " + outside);
+        assertThatThrownBy(() -> store.choose(null, "rs_hostile", null, null)).hasMessageContaining("no verified backup of rs_hostile");
+
+        // a set handed to fetch with that manifest all the same is refused before any local path is made
+        RemoteStore.RemoteSet trusting = new RemoteStore.RemoteSet("rs_hostile", "weekly", listed.at(), base, Manifest.read(manifest),
+                listed.files());
+        Path into = home.resolve("backups/.downloads").resolve(base);
+        assertThatThrownBy(() -> store.fetch(trusting, into, lib.crypt.Encryption.from(c))).hasMessageContaining("is foreign");
+        assertThat(outside).doesNotExist();
+        assertThat(into).doesNotExist();
+    }
 }

@@ -13,6 +13,7 @@ import lib.volume.VolumeRestore;
 import lib.volume.VolumeSet;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
+import org.apache.commons.compress.archivers.tar.TarConstants;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -27,7 +28,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -148,27 +151,77 @@ class VolumeRestoreTest {
                 .isInstanceOf(OpsException.class).hasMessageContaining("DECRYPT_KEY is not set");
     }
 
-    @Test
-    void anEntryThatWouldLeaveTheNewFolderIsRefusedAndNothingIsLeft() throws Exception {
+    /**
+     * A config archive of {@code entries} in the order given (name to content; content "-> T" makes a symbolic
+     * link to T, a name ending in '/' a folder) with a manifest that passes every check, as a hostile or damaged writer could leave it.
+     */
+    private Path crafted(Map<String, String> entries) throws IOException {
         Path dir = Files.createDirectories(home.resolve("backups/manual"));
         Instant at = Instant.parse("2026-11-20T02:00:00Z");
-        String base = BackupStore.volumeBase("config", "manual", at);
-        Path archive = dir.resolve(base + ".tar.zst");
+        Path archive = dir.resolve(BackupStore.volumeBase("config", "manual", at) + ".tar.zst");
         ArchiveWriter w = new ArchiveWriter(archive, Codec.parse("zstd"));
-        TarArchiveOutputStream tar = new TarArchiveOutputStream(w, StandardCharsets.UTF_8.name());
-        byte[] data = "escaped\n".getBytes(StandardCharsets.UTF_8);
-        for (String name : List.of("config/ops.env", "config/../escaped.txt")) {
-            TarArchiveEntry e = new TarArchiveEntry(name);
-            e.setSize(data.length);
-            tar.putArchiveEntry(e);
-            tar.write(data);
-            tar.closeArchiveEntry();
+        long bytes = 0;
+        try (TarArchiveOutputStream tar = new TarArchiveOutputStream(w, StandardCharsets.UTF_8.name())) {
+            for (Map.Entry<String, String> en : entries.entrySet()) {
+                boolean link = en.getValue().startsWith("-> ");
+                TarArchiveEntry e = link ? new TarArchiveEntry(en.getKey(), TarConstants.LF_SYMLINK) : new TarArchiveEntry(en.getKey());
+                byte[] data = link ? new byte[0] : en.getValue().getBytes(StandardCharsets.UTF_8);
+                if (link) e.setLinkName(en.getValue().substring(3));
+                e.setSize(data.length);
+                tar.putArchiveEntry(e);
+                tar.write(data);
+                tar.closeArchiveEntry();
+                bytes += data.length;
+            }
         }
-        tar.close();
         VolumeManifest m = new VolumeManifest(1, "config", "manual", archive.getFileName().toString(), "zstd:3", null,
-                home.resolve("config").toString(), at, at, 0, 2, 2L * data.length, w.rawBytes(), w.storedBytes(), w.sha256(), null,
+                home.resolve("config").toString(), at, at, 0, entries.size(), bytes, w.rawBytes(), w.storedBytes(), w.sha256(), null,
                 new lib.Manifest.VerifyResult("full", "passed", at, 0, null));
         Files.write(BackupStore.volumeManifest(archive), m.toJson());
+        return archive;
+    }
+
+    @Test
+    void noLinkLeadingOutOfTheNewFolderIsMadeNorFollowed() throws Exception {
+        Path victim = Files.createDirectories(home.getParent().resolve("victim"));
+        Map<String, String> entries = new LinkedHashMap<>();
+        entries.put("config/ops.env", "KEEP_DAILY=7\n");
+        entries.put("config/a", "-> " + victim);
+        entries.put("config/a/planted", "-> ops.env");
+        entries.put("config/f", "-> " + victim);
+        entries.put("config/f/planted.txt", "file through a link\n");
+        entries.put("config/up", "-> ../../victim");
+        entries.put("config/here", "-> .");
+        entries.put("config/via", "-> here/../victim");
+        entries.put("config/sub/", "");
+        entries.put("config/sub/ok", "-> ../ops.env");
+        entries.put("config/same", "-> here");
+        Path archive = crafted(entries);
+
+        VolumeRestore r = restore(cfg());
+        VolumeRestore.Result done = r.execute(r.plan(r.choose("config", archive, null, null), false));
+        Path into = Path.of(done.plan().target());
+        assertThat(victim).isEmptyDirectory();
+        assertThat(done.skippedLinks()).containsExactly(
+                "config/a -> " + victim + " (its target is absolute)",
+                "config/a/planted -> ops.env (it lies under another link)",
+                "config/f -> " + victim + " (its target is absolute)",
+                "config/up -> ../../victim (it leads out of the restored folder)",
+                "config/via -> here/../victim (it leads through another link)");
+        assertThat(Files.readString(into.resolve("f/planted.txt"))).as("a real folder, not the link").isEqualTo("file through a link\n");
+        assertThat(Files.isSymbolicLink(into.resolve("f"))).isFalse();
+        assertThat(Files.readString(into.resolve("sub/ok"))).isEqualTo("KEEP_DAILY=7\n");
+        assertThat(Files.readSymbolicLink(into.resolve("here"))).isEqualTo(Path.of("."));
+        assertThat(Files.readSymbolicLink(into.resolve("same"))).isEqualTo(Path.of("here"));
+        assertThat(into.resolve("a")).doesNotExist();
+    }
+
+    @Test
+    void anEntryThatWouldLeaveTheNewFolderIsRefusedAndNothingIsLeft() throws Exception {
+        Map<String, String> entries = new LinkedHashMap<>();
+        entries.put("config/ops.env", "escaped\n");
+        entries.put("config/../escaped.txt", "escaped\n");
+        Path archive = crafted(entries);
 
         VolumeRestore r = restore(cfg());
         VolumeRestore.Plan plan = r.plan(r.choose("config", archive, null, null), false);

@@ -75,12 +75,12 @@ public final class AlertState {
     public boolean update(Consumer<Data> change) {
         synchronized (IN_PROCESS) {
             try {
-                Files.createDirectories(file.getParent());
+                SafeFiles.createDirectories(file.getParent());
             } catch (IOException e) {
                 log.warn("alert state: cannot create " + file.getParent() + ": " + e.getMessage());
             }
             Path lockFile = file.resolveSibling("alert-state.lock");
-            try (FileChannel ch = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+            try (FileChannel ch = SafeFiles.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
                 if (waitForLock(ch) == null) {
                     log.warn("alert state: " + lockFile + " is held by another run for over " + lockWait.toSeconds()
                             + " s; alerts are left for the next run");

@@ -36,7 +36,6 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.security.Provider;
 import java.security.Security;
 import java.util.ArrayList;
@@ -321,7 +320,7 @@ public final class DecryptionKey {
 
     private static FileChannel create(Path tmp, Path out) {
         try {
-            return FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE);
+            return SafeFiles.create(tmp);
         } catch (IOException e) {
             throw Disk.explain(e, out);
         }

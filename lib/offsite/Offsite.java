@@ -4,10 +4,11 @@ import lib.*;
 import lib.crypt.Encryption;
 
 import java.io.BufferedOutputStream;
-import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -134,7 +135,7 @@ public final class Offsite {
             Manifest done = m.withOffsite(new Manifest.Offsite(remote.remote(), e.type(), Instant.now(), dump.check(), dump.name(),
                     dump.bytes(), dump.sha256(), globals == null ? null : globals.name(), globals == null ? null : globals.sha256(), keys));
             Path manifest = outbox.resolve(e.manifestFile().getFileName());
-            Files.createDirectories(outbox);
+            SafeFiles.createDirectories(outbox);
             SafeFiles.write(manifest, done.toJson());
             staged.add(manifest);
             Map<String, String> hashes = Hashes.of(manifest, hashTypes());
@@ -232,17 +233,17 @@ public final class Offsite {
      * manifest's sha256 and hashing the encrypted ones in the same pass.
      */
     private Map<String, String> stage(Path plain, String sha256, Path out) throws IOException {
-        Files.createDirectories(out.getParent());
+        SafeFiles.createDirectories(out.getParent());
         Path tmp = SafeFiles.partial(out);
         Map<String, String> hashes;
         String plainSha;
-        try (InputStream in = Files.newInputStream(plain); FileOutputStream fos = new FileOutputStream(tmp.toFile())) {
-            Hashes encrypted = new Hashes(new BufferedOutputStream(fos, 1 << 20), hashTypes());
+        try (InputStream in = Files.newInputStream(plain); FileChannel ch = SafeFiles.create(tmp)) {
+            Hashes encrypted = new Hashes(new BufferedOutputStream(Channels.newOutputStream(ch), 1 << 20), hashTypes());
             Hashes clear = new Hashes(encryption.recipients().encrypt(encrypted), List.of("sha256"));
             in.transferTo(clear);
             clear.close();
             encrypted.flush();
-            fos.getFD().sync();
+            ch.force(true);
             hashes = encrypted.hex();
             plainSha = clear.hex().get("sha256");
         } catch (IOException | RuntimeException ex) {

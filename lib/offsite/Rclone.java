@@ -124,7 +124,7 @@ public final class Rclone {
         Path partial = SafeFiles.partial(local);
         String what = "download of " + remotePath;
         try {
-            Files.createDirectories(local.toAbsolutePath().getParent());
+            SafeFiles.createDirectories(local.toAbsolutePath().getParent());
             retrying(what, remotePath, () -> {
                 SafeFiles.deleteQuietly(partial);
                 Proc.Result r = exec("download " + local.getFileName(), null, null, "copyto", remotePath, partial.toString());
@@ -232,7 +232,7 @@ public final class Rclone {
         String what = "fetching *" + suffix + " from " + remoteDir;
         Path tmp = null;
         try {
-            Files.createDirectories(localDir);
+            SafeFiles.createDirectories(localDir);
             Path into = tmp = Files.createTempDirectory(localDir, ".fetch-");
             boolean found = retrying(what, remoteDir, () -> {
                 Proc.Result r = exec(null, null, null, "copy", "--include", "*" + globLiteral(suffix), remoteDir, into.toString());
@@ -245,7 +245,7 @@ public final class Rclone {
             try (Stream<Path> files = Files.walk(into)) {
                 for (Path f : files.filter(Files::isRegularFile).sorted().toList()) {
                     Path target = localDir.resolve(into.relativize(f).toString());
-                    Files.createDirectories(target.getParent());
+                    SafeFiles.createDirectories(target.getParent());
                     Files.move(f, target, StandardCopyOption.REPLACE_EXISTING);
                     out.add(target);
                 }

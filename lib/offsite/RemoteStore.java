@@ -17,11 +17,22 @@ import java.util.regex.Matcher;
 /**
  * The layout on the remote, mirroring the local one: {@code REMOTE/<type>/<db>_<stamp>_<type>.dump.zst[.gpg]}
  * with its globals and manifest. A set is complete only when its manifest is there: the manifest is
- * uploaded last, after the data files were checked. Only names of this pattern are ever listed or deleted.
+ * uploaded last, after the data files were checked. Only names of this pattern are ever listed or deleted,
+ * and a manifest is trusted only for its own set, as locally ({@link BackupStore#foreign}): nothing a remote
+ * holds can make a download land outside the folder it is fetched into.
  */
 public final class RemoteStore {
-    /** One backup set on the remote; {@code manifest} null means incomplete (an upload that never finished). */
-    public record RemoteSet(String db, String type, Instant at, String base, Manifest manifest, List<Rclone.RemoteFile> files) {
+    /**
+     * One backup set on the remote; {@code manifest} null means incomplete (an upload that never finished) or
+     * foreign ({@code foreign} says why its manifest was not taken as the set's): never restored from.
+     */
+    public record RemoteSet(String db, String type, Instant at, String base, Manifest manifest, List<Rclone.RemoteFile> files,
+                            String foreign) {
+        /** A set whose manifest, if any, is its own. */
+        public RemoteSet(String db, String type, Instant at, String base, Manifest manifest, List<Rclone.RemoteFile> files) {
+            this(db, type, at, base, manifest, files, null);
+        }
+
         public boolean complete() { return manifest != null; }
 
         public boolean verified() { return manifest != null && manifest.verified(); }
@@ -37,6 +48,7 @@ public final class RemoteStore {
         }
 
         public String state() {
+            if (foreign != null) return "foreign (its manifest " + foreign + ")";
             if (manifest == null) return "incomplete (no manifest)";
             String v = manifest.verify() == null ? "unknown" : manifest.verify().status() + " (" + manifest.verify().level() + ")";
             return v + (encrypted() ? ", encrypted" : "");
@@ -80,10 +92,11 @@ public final class RemoteStore {
             String base = key.substring(key.indexOf('/') + 1);
             Matcher m = BackupStore.match(files.get(0).path().substring(type.length() + 1));
             Manifest manifest = manifests.get(key);
-            String name = manifest != null ? manifest.database() : BackupStore.decode(m.group("db"));
+            String foreign = manifest == null ? null : BackupStore.foreign(manifest, base);
+            String name = BackupStore.decode(m.group("db"));
             if (db != null && !db.equals(name)) return;
             Instant at = BackupStore.STAMP.parse(m.group("ts"), Instant::from);
-            out.add(new RemoteSet(name, type, at, base, manifest, List.copyOf(files)));
+            out.add(new RemoteSet(name, type, at, base, foreign == null ? manifest : null, List.copyOf(files), foreign));
         });
         out.sort(Comparator.comparing(RemoteSet::at).reversed());
         return out;
@@ -118,6 +131,7 @@ public final class RemoteStore {
             String base = BackupStore.baseOf(file.substring(file.replace('\\', '/').lastIndexOf('/') + 1));
             RemoteSet s = all.stream().filter(x -> x.base().equals(base)).findFirst().orElseThrow(() -> new OpsException(ExitCode.USAGE,
                     "no backup named " + base + " on " + remote, "list the remote with: backup.java --list --remote"));
+            if (s.foreign() != null) throw foreign(s.base(), s.foreign());
             if (!s.complete()) {
                 throw new OpsException(ExitCode.VERIFY_FAILED, "the backup " + base + " on " + remote + " is incomplete (its upload never finished)",
                         "use another backup (--list --remote), or send it again with backup.java --upload-pending");
@@ -132,6 +146,12 @@ public final class RemoteStore {
                         "list the remote with: backup.java --list --remote"));
     }
 
+    private OpsException foreign(String base, String why) {
+        return new OpsException(ExitCode.VERIFY_FAILED, "the backup " + base + " on " + remote + " is foreign (its manifest " + why
+                + "); it is not restored",
+                "restore another backup (--list --remote), and find out who wrote that manifest");
+    }
+
     /** Deletes a set, manifest first, so a half-deleted set never looks complete. */
     public void delete(RemoteSet s) {
         for (String p : s.paths()) rclone.deleteFile(Rclone.join(remote, p));
@@ -144,13 +164,15 @@ public final class RemoteStore {
      */
     public BackupStore.Entry fetch(RemoteSet s, Path dir, lib.crypt.Encryption encryption) {
         Manifest m = s.manifest();
+        String why = s.foreign() != null ? s.foreign() : m == null ? "is missing" : BackupStore.foreign(m, s.base());
+        if (why != null) throw foreign(s.base(), why); // checked before any local path is built from a name
         Manifest.Offsite o = m.offsite();
         if (o == null) {
             throw new OpsException(ExitCode.VERIFY_FAILED, "the manifest of " + s.base() + " on " + remote + " has no off-site record",
                     "use another backup (--list --remote)");
         }
         try {
-            Files.createDirectories(dir);
+            SafeFiles.createDirectories(dir);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -10,6 +10,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -19,6 +20,7 @@ import java.nio.file.attribute.PosixFilePermission;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.EnumSet;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Stream;
@@ -26,7 +28,8 @@ import java.util.stream.Stream;
 /**
  * A folder of this machine as a tar and back, in Java (commons-compress), so Windows needs no tar
  * program: entries sit under one top folder, names are UTF-8 (PAX headers where needed), symbolic
- * links are stored as links, never followed. Unpacking refuses names that would leave the target.
+ * links are stored as links, never followed. Unpacking refuses names that would leave the target, and
+ * makes no link that leads out of it.
  */
 final class FolderTar {
     private FolderTar() {}
@@ -74,8 +77,10 @@ final class FolderTar {
 
     /**
      * Unpacks a tar made by {@link #write} into {@code into} (which exists), without its top folder {@code top}.
-     * Symbolic links are made last, so no entry is ever written through one; where the OS does not allow
-     * them (Windows without developer mode) they are skipped and returned.
+     * Symbolic links are made last, so no entry is ever written through one. A link is skipped (and returned,
+     * with the reason) when it would lead out of {@code into}: an absolute target, a ".." above it, a path
+     * through another link of the archive, or a place under one (a chain such as {@code a -> /dir} then
+     * {@code a/planted}); also where the OS does not allow links (Windows without developer mode).
      */
     static List<String> extract(InputStream in, String top, Path into) throws IOException {
         TarArchiveInputStream tar = new TarArchiveInputStream(in, StandardCharsets.UTF_8.name());
@@ -95,11 +100,20 @@ final class FolderTar {
         }
         in.transferTo(OutputStream.nullOutputStream());
         List<String> skipped = new ArrayList<>();
+        Set<String> linkPaths = new HashSet<>();
+        for (TarArchiveEntry l : links) linkPaths.add(relative(top, l.getName()));
         for (TarArchiveEntry l : links) {
+            String outside = outside(relative(top, l.getName()), l.getLinkName(), linkPaths);
+            if (outside != null) {
+                skipped.add(l.getName() + " -> " + l.getLinkName() + " (" + outside + ")");
+                continue;
+            }
             try {
                 Files.createSymbolicLink(target(into, top, l.getName()), Path.of(l.getLinkName()));
+            } catch (FileAlreadyExistsException e) {
+                skipped.add(l.getName() + " -> " + l.getLinkName() + " (the archive has a file or folder of that name too)");
             } catch (IOException | UnsupportedOperationException e) {
-                skipped.add(l.getName() + " -> " + l.getLinkName());
+                skipped.add(l.getName() + " -> " + l.getLinkName() + " (links cannot be made here)");
             }
         }
         // a folder's time and mode last: writing into it changed the one and the other might forbid it
@@ -112,12 +126,45 @@ final class FolderTar {
 
     /** Where an entry goes; an absolute name, a ".." or a name outside {@code top} is refused. */
     private static Path target(Path into, String top, String name) throws IOException {
+        String rel = relative(top, name);
+        return rel.isEmpty() ? into : into.resolve(rel);
+    }
+
+    /** An entry's path below {@code top} ("" for top itself); an absolute name, a ".." or a name outside top is refused. */
+    private static String relative(String top, String name) throws IOException {
         String n = name.replaceAll("/+$", "");
         String rel = n.equals(top) ? "" : n.startsWith(top + "/") ? n.substring(top.length() + 1) : null;
         if (rel == null || rel.startsWith("/") || Set.of(rel.split("/")).contains("..") || rel.contains("\\") || rel.contains(":")) {
             throw new IOException("refusing tar entry " + name + ": not inside " + top + "/");
         }
-        return rel.isEmpty() ? into : into.resolve(rel);
+        return rel;
+    }
+
+    /**
+     * Why a link at {@code rel} to {@code target} could lead out of the restore folder, or null when it cannot:
+     * its target is walked name by name from the link's folder, where every name is a real folder unless it is
+     * one of the archive's {@code links}, so the walk is exact as long as it never passes through one of those.
+     */
+    private static String outside(String rel, String target, Set<String> links) {
+        if (rel.isEmpty()) return "it would replace the folder itself";
+        if (target.startsWith("/") || target.contains("\\") || target.contains(":")) return "its target is absolute";
+        List<String> at = new ArrayList<>(List.of(rel.split("/")));
+        at.remove(at.size() - 1);
+        for (int i = 1; i <= at.size(); i++) {
+            if (links.contains(String.join("/", at.subList(0, i)))) return "it lies under another link";
+        }
+        String[] names = target.split("/");
+        for (int i = 0; i < names.length; i++) {
+            if (names[i].isEmpty() || names[i].equals(".")) continue;
+            if (names[i].equals("..")) {
+                if (at.isEmpty()) return "it leads out of the restored folder";
+                at.remove(at.size() - 1);
+                continue;
+            }
+            at.add(names[i]);
+            if (i < names.length - 1 && links.contains(String.join("/", at))) return "it leads through another link";
+        }
+        return null;
     }
 
     private static void attributes(Path p, TarArchiveEntry e) throws IOException {

@@ -18,7 +18,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -105,10 +104,7 @@ public final class VolumeBackup {
         Path tmp = SafeFiles.partial(dir.resolve(base + suffix));
         boolean committed = false;
         try {
-            Files.createDirectories(dir);
-            if (tmp.getFileSystem().supportedFileAttributeViews().contains("posix")) {
-                Files.createFile(tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-            }
+            SafeFiles.createDirectories(dir);
             log.info("archive of volume " + v.name() + " (" + type + ") from " + v.path() + " started");
             ArchiveWriter w = new ArchiveWriter(tmp, codec, encrypted ? encryption.recipients() : null);
             TarTap tap = new TarTap(w);

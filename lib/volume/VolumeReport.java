@@ -119,7 +119,7 @@ public final class VolumeReport {
         if (!r.leftInPlace().isEmpty()) {
             System.out.println(r.leftInPlace().size() + " entries not in the archive were left in place, e.g. " + r.leftInPlace().get(0));
         }
-        r.skippedLinks().forEach(l -> System.out.println("symbolic link not restored (not allowed here): " + l));
+        r.skippedLinks().forEach(l -> System.out.println("symbolic link not restored: " + l));
         if (p.container() == null) {
             System.out.println("config/ was not touched. Compare, then copy what you need:");
             System.out.println("  git diff --no-index config " + Path.of(p.target()).getFileName());

@@ -101,6 +101,10 @@ public final class VolumeRestore {
             throw new OpsException(ExitCode.USAGE, file.getFileName() + " is an archive of " + s.volume() + ", not of " + v.name(),
                     "use --volume " + s.volume());
         }
+        if (s.foreign() != null) {
+            throw new OpsException(ExitCode.VERIFY_FAILED, s.archive().getFileName() + " is " + s.state() + "; it is not restored",
+                    "use another archive (backup.java --list), and find out who wrote that manifest");
+        }
         if (s.manifest() == null) {
             throw new OpsException(ExitCode.VERIFY_FAILED, "no readable manifest next to " + s.archive().getFileName()
                     + ": the archive is incomplete or its manifest is damaged", "use another archive (backup.java --list)");
@@ -220,7 +224,7 @@ public final class VolumeRestore {
             }
             Files.move(partial, into, StandardCopyOption.ATOMIC_MOVE);
             done = true;
-            skipped.forEach(l -> log.warn("symbolic link not restored (not allowed here): " + l));
+            skipped.forEach(l -> log.warn("symbolic link not restored: " + l));
             return new Result(p, Duration.between(start, Instant.now()).toMillis() / 1000.0, null, List.of(), skipped);
         } catch (IOException | UncheckedIOException e) {
             throw new OpsException(ExitCode.RESTORE_FAILED, "cannot unpack " + p.archive().archive().getFileName() + " into " + into + ": "

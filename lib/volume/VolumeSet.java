@@ -14,11 +14,12 @@ import java.util.Optional;
 import java.util.regex.Matcher;
 
 /**
- * One stored volume archive: its file, its manifest (null when missing: incomplete), and what its name
- * says. {@code archiveName} is the start of the file name ({@code pgadmin-data}, {@code config}).
+ * One stored volume archive: its file, its manifest (null when missing, unreadable or foreign), and what its
+ * name says. {@code archiveName} is the start of the file name ({@code pgadmin-data}, {@code config}).
+ * {@code foreign} says why the manifest beside it was not taken as its own (it names another file).
  */
-public record VolumeSet(Path archive, Path manifestFile, VolumeManifest manifest, String archiveName, String type, Instant at)
-        implements Retention.Candidate {
+public record VolumeSet(Path archive, Path manifestFile, VolumeManifest manifest, String archiveName, String type, Instant at,
+                        String foreign) implements Retention.Candidate {
 
     /** Every archive of {@code archiveName} (null: of every volume) under the store, newest first. */
     public static List<VolumeSet> list(BackupStore store, String archiveName) {
@@ -36,8 +37,15 @@ public record VolumeSet(Path archive, Path manifestFile, VolumeManifest manifest
         if (Files.exists(mf)) {
             try { manifest = VolumeManifest.read(mf); } catch (OpsException e) { manifest = null; }
         }
-        return Optional.of(new VolumeSet(archive, Files.exists(mf) ? mf : null, manifest, m.group("volume"), m.group("type"),
-                BackupStore.STAMP.parse(m.group("ts"), Instant::from)));
+        String foreign = manifest == null || ours(manifest.archiveFile(), mf) ? null : "names " + manifest.archiveFile() + ", not a file of its set";
+        return Optional.of(new VolumeSet(archive, Files.exists(mf) ? mf : null, foreign == null ? manifest : null, m.group("volume"),
+                m.group("type"), BackupStore.STAMP.parse(m.group("ts"), Instant::from), foreign));
+    }
+
+    /** True when {@code name} is a plain archive name of the set whose manifest is {@code manifestFile}. */
+    private static boolean ours(String name, Path manifestFile) {
+        Matcher m = name == null ? null : BackupStore.matchVolume(name);
+        return m != null && m.group("kind").equals("tar") && BackupStore.volumeManifest(manifestFile.resolveSibling(name)).equals(manifestFile);
     }
 
     /** The volume's name as VOLUMES has it (from the manifest), else the start of the file name. */
@@ -47,6 +55,7 @@ public record VolumeSet(Path archive, Path manifestFile, VolumeManifest manifest
 
     /** "passed (full), encrypted", "failed (full)", "incomplete (no manifest)". */
     public String state() {
+        if (foreign != null) return "foreign (its manifest " + foreign + ")";
         if (manifest == null) return "incomplete (no manifest)";
         String v = manifest.verify() == null ? "unknown" : manifest.verify().status() + " (" + manifest.verify().level() + ")";
         return v + (manifest.encrypted() ? ", encrypted" : "");

@@ -37,7 +37,7 @@ public class Launch {
     static final long LOCK_WAIT_MS = 15 * 60_000, BUILD_MS = 20 * 60_000, QUERY_MS = 5 * 60_000;
     /** Settings that change which build or command JBang picks: each combination has a record of its own. */
     static final List<String> ENV_KEYS = List.of("JAVA_HOME", "JBANG_JAVA_OPTIONS", "JBANG_DIR", "JBANG_REPO",
-            "JBANG_DEFAULT_JAVA_VERSION", "JBANG_RUNTIME_SHELL");
+            "JBANG_DEFAULT_JAVA_VERSION");
 
     final Path bootDir, home, cache, recordDir;
     final boolean cmd;

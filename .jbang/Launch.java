@@ -108,10 +108,9 @@ public class Launch {
     Record checkedRecord(Path script) throws Failure {
         Path file = recordFile(script);
         Record old = Record.read(file);
-        String oldProblem = old == null ? null : old.problem();
-        if (old != null && oldProblem == null) return old;
+        if (old != null && old.problem() == null) return old;
         // Same sources as recorded, yet the recorded build no longer checks out: it was damaged.
-        String damage = old != null && old.key.equals(Launch.key(old.sources)) ? oldProblem : null;
+        String damage = old != null && old.key.equals(Launch.key(old.sources)) ? Check.build(old.jar, old.mainClass, old.deps) : null;
         Built b = damage == null ? build(script, false) : null;
         if (b != null && b.problem == null) return record(script, b, file);
         String why = damage != null ? damage : b.problem;
@@ -158,7 +157,7 @@ public class Launch {
         boolean dumps = command.stream().anyMatch(a -> a.startsWith("-XX:ArchiveClassesAtExit="));
         Path argfile = Argfile.write(recordDir, command.subList(1, command.size()));
         Path jar = Path.of(b.jar);
-        Record rec = new Record(key, command.get(0), argfile.toString(), b.jar, size(jar), modified(jar), b.sources, b.deps);
+        Record rec = new Record(key, command.get(0), argfile.toString(), b.jar, b.mainClass, size(jar), modified(jar), b.sources, b.deps);
         if (same && !dumps) rec.write(file);
         return rec;
     }
@@ -205,7 +204,7 @@ public class Launch {
     // ---- the record ----
 
     /** A checked build: the java command (as an @argfile), the jar as it was checked, and what it was built from. */
-    record Record(String key, String java, String argfile, String jar, long jarSize, long jarModified,
+    record Record(String key, String java, String argfile, String jar, String mainClass, long jarSize, long jarModified,
                   List<String> sources, List<String> deps) {
         static Record read(Path file) {
             List<String> lines;
@@ -224,9 +223,9 @@ public class Launch {
                 else if (name.equals("dep")) deps.add(value);
                 else one.put(name, value);
             }
-            if (!one.keySet().containsAll(List.of("key", "java", "argfile", "jar", "jarSize", "jarModified", "end"))) return null;
+            if (!one.keySet().containsAll(List.of("key", "java", "argfile", "jar", "main", "jarSize", "jarModified", "end"))) return null;
             try {
-                return new Record(one.get("key"), one.get("java"), one.get("argfile"), one.get("jar"), Long.parseLong(one.get("jarSize")),
+                return new Record(one.get("key"), one.get("java"), one.get("argfile"), one.get("jar"), one.get("main"), Long.parseLong(one.get("jarSize")),
                         Long.parseLong(one.get("jarModified")), sources, deps);
             } catch (NumberFormatException e) {
                 return null;
@@ -247,7 +246,7 @@ public class Launch {
         void write(Path file) throws Failure {
             StringBuilder b = new StringBuilder();
             b.append("key=").append(key).append('\n').append("java=").append(java).append('\n').append("argfile=").append(argfile)
-                    .append('\n').append("jar=").append(jar).append('\n').append("jarSize=").append(jarSize).append('\n')
+                    .append('\n').append("jar=").append(jar).append('\n').append("main=").append(mainClass).append('\n').append("jarSize=").append(jarSize).append('\n')
                     .append("jarModified=").append(jarModified).append('\n');
             sources.forEach(s -> b.append("source=").append(s).append('\n'));
             deps.forEach(d -> b.append("dep=").append(d).append('\n'));

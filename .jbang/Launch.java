@@ -79,7 +79,7 @@ public class Launch {
             }
         }
         try (Held lock = lock()) {
-            Out r = jbang(args, false, QUERY_MS);
+            Out r = jbang(args, false, BUILD_MS);
             System.out.print(r.stdout);
             return r.exit;
         }
@@ -127,19 +127,27 @@ public class Launch {
     /** What JBang built for the script, and why it cannot be used (null: it can). */
     record Built(String jar, String mainClass, List<String> deps, List<String> sources, String problem, int failedExit) {}
 
+    /** JBang's build of the script, and what it says about it; again when the sources changed meanwhile (info then names no main class). */
     Built build(Path script, boolean fresh) throws Failure {
-        List<String> args = new ArrayList<>(List.of("build"));
-        if (fresh) args.add("--fresh");
-        args.add(script.toString());
-        Out b = jbang(args, true, BUILD_MS);
-        System.err.print(b.stdout);
-        if (b.exit != 0) return new Built(null, null, List.of(), List.of(), "JBang's build exited " + b.exit, b.exit);
+        Built b = null;
+        for (int attempt = 1; attempt <= 2 && (b == null || b.failedExit == 0 && b.mainClass == null); attempt++) {
+            List<String> args = new ArrayList<>(List.of("build"));
+            if (fresh) args.add("--fresh");
+            args.add(script.toString());
+            Out out = jbang(args, true, BUILD_MS);
+            System.err.print(out.stdout);
+            b = out.exit != 0 ? new Built(null, null, List.of(), List.of(), "JBang's build exited " + out.exit, out.exit) : info(script);
+        }
+        return b;
+    }
+
+    Built info(Path script) throws Failure {
         Out info = jbang(List.of("info", "tools", script.toString()), true, QUERY_MS);
         if (info.exit != 0) return new Built(null, null, List.of(), List.of(), "JBang's info exited " + info.exit, info.exit);
         String jar = Json.string(info.stdout, "applicationJar"), main = Json.string(info.stdout, "mainClass");
         List<String> deps = Json.strings(info.stdout, "resolvedDependencies");
         List<String> sources = Json.all(info.stdout, "backingResource").stream().distinct().toList();
-        if (jar == null || main == null) return new Built(jar, main, deps, sources, "JBang names no jar or main class", 0);
+        if (jar == null || main == null) return new Built(jar, main, deps, sources, "JBang names no jar or main class for it", 0);
         return new Built(jar, main, deps, sources, Check.build(jar, main, deps), 0);
     }
 
@@ -238,7 +246,8 @@ public class Launch {
             if (!Files.isRegularFile(j)) return "jar missing: " + jar;
             if (size(j) != jarSize || modified(j) != jarModified) return "jar changed since it was checked: " + jar;
             for (String d : deps) if (!Files.isRegularFile(Path.of(d))) return "dependency missing: " + d;
-            if (!Files.isRegularFile(Path.of(argfile)) || !Files.isRegularFile(Path.of(java))) return "command files missing";
+            if (!Files.isRegularFile(Path.of(argfile))) return "argument file missing: " + argfile;
+            if (Path.of(java).isAbsolute() && !Files.isRegularFile(Path.of(java))) return "java missing: " + java;
             if (!key.equals(Launch.key(sources))) return "sources changed";
             return null;
         }

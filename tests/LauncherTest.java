@@ -253,7 +253,7 @@ class LauncherTest {
         String text = new String(cmd, StandardCharsets.US_ASCII);
 
         assertThat(text.replace("\r\n", "")).as("every line ends in CRLF").doesNotContain("\n");
-        assertThat(text).contains("Launch \"%JB_DIR%\" \"%JB_HOME%.\" %*").contains("\\.jbang\\Launch.java\"")
+        assertThat(text).contains("Launch \"%JB_DIR%\" \"%JB_HOME%.\" %*").contains("%JB_HOME%.jbang\\Launch.java\"")
                 .contains("checked on Windows: not yet");
         assertThat(Files.readString(Scripts.root().resolve(".gitattributes"))).contains("*.cmd text eol=crlf");
     }

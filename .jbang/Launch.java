@@ -91,7 +91,7 @@ public class Launch {
     int run(Path script, List<String> userArgs) throws Failure {
         script = script.toAbsolutePath().normalize();
         Record rec = Record.read(recordFile(script));
-        if (rec == null || rec.problem() != null) {
+        if (rec == null || rec.problem(script) != null) {
             try (Held lock = lock()) {
                 rec = checkedRecord(script);
             }
@@ -108,9 +108,9 @@ public class Launch {
     Record checkedRecord(Path script) throws Failure {
         Path file = recordFile(script);
         Record old = Record.read(file);
-        if (old != null && old.problem() == null) return old;
+        if (old != null && old.problem(script) == null) return old;
         // Same sources as recorded, yet the recorded build no longer checks out: it was damaged.
-        String damage = old != null && old.key.equals(Launch.key(old.sources)) ? Check.build(old.jar, old.mainClass, old.deps) : null;
+        String damage = old != null && old.key.equals(Launch.key(script, old.sources)) ? Check.build(old.jar, old.mainClass, old.deps) : null;
         Built b = damage == null ? build(script, false) : null;
         if (b != null && b.problem == null) return record(script, b, file);
         String why = damage != null ? damage : b.problem;
@@ -152,7 +152,7 @@ public class Launch {
     }
 
     Record record(Path script, Built b, Path file) throws Failure {
-        String key = key(b.sources);
+        String key = key(script, b.sources);
         Out run = jbang(List.of(script.toString()), true, QUERY_MS);
         if (run.exit != RUN) {
             System.err.print(run.stdout);
@@ -172,8 +172,11 @@ public class Launch {
 
     // ---- the record's key: every source by content, and the listing of the folders they are in ----
 
-    /** Hash of every source's content, plus the .java files and subfolders of their folders (a new or removed file counts). */
-    static String key(List<String> sources) {
+    /**
+     * Hash of every source's content, plus the .java files of their folders and the subfolders of those below
+     * the script's own folder (a new or removed source counts; a logs/ folder appearing beside the script does not).
+     */
+    static String key(Path script, List<String> sources) {
         StringBuilder k = new StringBuilder();
         TreeSet<Path> dirs = new TreeSet<>();
         for (String s : sources) {
@@ -181,13 +184,13 @@ public class Launch {
             k.append("S ").append(s).append(' ').append(Files.isRegularFile(p) ? sha256(read(p)) : "missing").append('\n');
             if (p.getParent() != null) dirs.add(p.getParent());
         }
-        for (Path d : dirs) k.append("D ").append(d).append(' ').append(listing(d)).append('\n');
+        for (Path d : dirs) k.append("D ").append(d).append(' ').append(listing(d, !d.equals(script.getParent()))).append('\n');
         return sha256(k.toString().getBytes(StandardCharsets.UTF_8));
     }
 
-    static String listing(Path dir) {
+    static String listing(Path dir, boolean subfolders) {
         try (Stream<Path> s = Files.list(dir)) {
-            return s.filter(p -> Files.isDirectory(p) || p.toString().endsWith(".java"))
+            return s.filter(p -> subfolders && Files.isDirectory(p) || p.toString().endsWith(".java"))
                     .map(p -> p.getFileName() + (Files.isDirectory(p) ? "/" : "")).sorted().collect(Collectors.joining("|"));
         } catch (IOException e) {
             return "unreadable";
@@ -241,14 +244,14 @@ public class Launch {
         }
 
         /** Why this record cannot be used now (null: it can). Cheap: no JVM, no zip reading. */
-        String problem() {
+        String problem(Path script) {
             Path j = Path.of(jar);
             if (!Files.isRegularFile(j)) return "jar missing: " + jar;
             if (size(j) != jarSize || modified(j) != jarModified) return "jar changed since it was checked: " + jar;
             for (String d : deps) if (!Files.isRegularFile(Path.of(d))) return "dependency missing: " + d;
             if (!Files.isRegularFile(Path.of(argfile))) return "argument file missing: " + argfile;
             if (Path.of(java).isAbsolute() && !Files.isRegularFile(Path.of(java))) return "java missing: " + java;
-            if (!key.equals(Launch.key(sources))) return "sources changed";
+            if (!key.equals(Launch.key(script, sources))) return "sources changed";
             return null;
         }
 

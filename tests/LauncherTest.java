@@ -127,6 +127,18 @@ class LauncherTest {
         DELETED {
             @Override void apply(Path jar) throws IOException { Files.delete(jar); }
         },
+        /** The main class's bytes changed in place: JBang still runs such a jar, and it fails every time. */
+        CORRUPTED {
+            @Override void apply(Path jar) throws IOException {
+                byte[] b = Files.readAllBytes(jar), name = "hello.class".getBytes(StandardCharsets.US_ASCII);
+                int at = 0;
+                while (!java.util.Arrays.equals(b, at, at + name.length, name, 0, name.length)) at++;
+                // the first occurrence is the local header's, followed by its extra field and then the data
+                int data = at + name.length + ((b[at - 2] & 0xff) | (b[at - 1] & 0xff) << 8);
+                for (int i = data; i < data + 8; i++) b[i] ^= 0x5a;
+                Files.write(jar, b);
+            }
+        },
         MAIN_CLASS_MISSING {
             @Override void apply(Path jar) throws IOException {
                 Path copy = jar.resolveSibling("copy.zip");

@@ -98,7 +98,8 @@ class installtasks implements Callable<Integer> {
         if (out != null && !dryRun) throw new OpsException(ExitCode.USAGE, "--out only goes with --dry-run", "add --dry-run");
         Path temp = java.nio.file.Files.createTempDirectory("ra-install-tasks");
         try {
-            Commands commands = dryRun ? SystemCommands.dryRun(log, common.json ? System.err : System.out) : SystemCommands.real(log);
+            java.io.PrintStream shown = common.json ? System.err : System.out;
+            Commands commands = dryRun ? SystemCommands.dryRun(log, shown) : SystemCommands.real(log);
             Platform p = Platforms.create(new Platforms.Options(platform, home != null ? home : cfg.home().toString(),
                     userScope != null ? userScope : !systemScope && Platforms.defaultUserScope(),
                     runAs != null ? runAs : System.getenv("SUDO_USER"), loggedOff, showWindows, temp), commands);
@@ -107,6 +108,8 @@ class installtasks implements Callable<Integer> {
             // two installers at once would each rewrite the crontab from what they read
             try (Lock lock = dryRun ? null : Lock.acquire(cfg.path("LOG_DIR"), "schedules", "install-tasks")) {
                 if (uninstall) return Installer.uninstall(p, only, dryRun, log, common.json);
+                // built here and now, so that no scheduled run compiles (or fails to) unattended
+                Prebuild.scripts(tasks, new Launch(cfg.home().toString(), Platforms.detect().equals("windows")), dryRun, log, shown);
                 return Installer.install(p, tasks, only.isEmpty(), out, dryRun, log, common.json);
             }
         } finally {

@@ -36,17 +36,21 @@ where /q java && goto :java_ok
 exit /b 1
 :java_ok
 
-rem 2. Fetch JBang's jars once (Bootstrap writes .complete only after every jar is verified).
+rem 2. Fetch JBang's jars once (Bootstrap writes .complete only after every jar is verified), and compile
+rem .jbang\Launch.java into %JB_DIR%\launch\<version>\ (%JB_DIR%\launch\current names it).
 set "JB_DIR=%LOCALAPPDATA%\jbang-bootstrap\%JB_VERSION%"
 if defined JBANG_BOOTSTRAP_DIR set "JB_DIR=%JBANG_BOOTSTRAP_DIR%"
 rem A trailing backslash would escape the closing quote of "%JB_DIR%" for java's argument parser.
 if "%JB_DIR:~-1%"=="\" set "JB_DIR=%JB_DIR:~0,-1%"
 if exist "%JB_DIR%\.complete" goto :run
-"%JB_JAVA%" %JB_JVM% "%JB_HOME%.jbang\Bootstrap.java" "%JB_DIR%" "%JB_HOME%.jbang\jbang-cli.lock" || exit /b 1
+call :bootstrap || exit /b 1
 
-rem 3. Same protocol as JBang's own jbang.cmd: JBang prints the java command line for the script
-rem (quoted for cmd) and exits 255; we then run that line. Any other exit code: show its output
-rem and pass the code on. cmd has no $(...), so the output goes through a file.
+rem 3. Same protocol as JBang's own jbang.cmd: Launch prints the java command line for the script
+rem (quoted for cmd) and exits 255; we then run that line. Any other exit code: show its output and
+rem pass the code on; 254: Launch was compiled from another version of its source, compile it again.
+rem Launch runs JBang under a lock, checks and records each build, and runs a recorded one without
+rem JBang (same logic as ./jbang, which is where it is tested: checked on Windows: not yet).
+rem cmd has no $(...), so the output goes through a file.
 :run
 rem Like JBang's jbang.cmd: UTF-8 code page while JBang and the script run (non-ASCII paths),
 rem unless JBANG_WIN_UTF8=false; the original one is restored before exiting.
@@ -71,10 +75,29 @@ set "JB_ERR=1"
 goto :end
 :tmp_ok
 
-"%JB_JAVA%" %JB_JVM% -classpath "%JB_DIR%\*" dev.jbang.Main %* > "%JB_TMP%\out.txt"
+rem Launch runs JBang itself with the options in JB_JVM (cmd passes every variable on).
+set "JB_RETRIED="
+:launch
+set "JB_CUR="
+if exist "%JB_DIR%\launch\current" set /p JB_CUR=<"%JB_DIR%\launch\current"
+if not defined JB_CUR goto :stale
+if not exist "%JB_DIR%\launch\%JB_CUR%\Launch.class" goto :stale
+"%JB_JAVA%" %JB_JVM% -classpath "%JB_DIR%\launch\%JB_CUR%" Launch "%JB_DIR%" "%JB_HOME%." %* > "%JB_TMP%\out.txt"
 set "JB_ERR=%ERRORLEVEL%"
-if not "%JB_ERR%"=="255" goto :show_output
+if not "%JB_ERR%"=="254" goto :launched
+:stale
+if defined JB_RETRIED goto :stale_again
+set "JB_RETRIED=1"
+call :bootstrap && goto :launch
+set "JB_ERR=1"
+goto :cleanup
+:stale_again
+>&2 echo jbang: %JB_DIR%\launch does not match .jbang\Launch.java; delete %JB_DIR% and run again
+set "JB_ERR=1"
+goto :cleanup
 
+:launched
+if not "%JB_ERR%"=="255" goto :show_output
 rem Exit code 255: the first line of the output is the command to run in our place.
 set "JB_CMDLINE="
 for /f "usebackq delims=" %%L in ("%JB_TMP%\out.txt") do if not defined JB_CMDLINE set "JB_CMDLINE=%%L"
@@ -85,8 +108,13 @@ goto :end
 
 :show_output
 type "%JB_TMP%\out.txt"
+:cleanup
 rd /s /q "%JB_TMP%"
 
 :end
 if defined JB_CP chcp %JB_CP% >nul
 exit /b %JB_ERR%
+
+:bootstrap
+"%JB_JAVA%" %JB_JVM% "%JB_HOME%.jbang\Bootstrap.java" "%JB_DIR%" "%JB_HOME%.jbang\jbang-cli.lock" "%JB_HOME%.jbang\Launch.java"
+exit /b %ERRORLEVEL%

@@ -1,6 +1,8 @@
 // Fetches JBang's jars (listed with their sha256 in jbang-cli.lock) from Maven Central into a cache
-// dir, so ./jbang needs nothing but Java 17. Run by the launchers as:
-//   java .jbang/Bootstrap.java <cache-dir> <lock-file>
+// dir, so ./jbang needs nothing but Java 17, and compiles the launchers' helper (.jbang/Launch.java)
+// into <cache-dir>/launch/<first 16 hex digits of its sha256>/, naming that folder in
+// <cache-dir>/launch/current. Run by the launchers as:
+//   java .jbang/Bootstrap.java <cache-dir> <lock-file> [<Launch.java>]
 // Each jar is checked against the lock, written under a per-process temp name and renamed into
 // place, so concurrent first runs cannot corrupt the cache; <cache-dir>/.complete is written last,
 // only when every jar is there. Env: JBANG_BOOTSTRAP_REPO (Maven repo base URL, e.g. a mirror),
@@ -17,6 +19,7 @@ import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.*;
 import java.util.concurrent.CompletableFuture;
+import javax.tools.ToolProvider;
 
 public class Bootstrap {
     record Jar(String coords, String sha256) {
@@ -32,15 +35,13 @@ public class Bootstrap {
     }
 
     public static void main(String[] args) throws Exception {
-        if (args.length != 2) fail("usage: java Bootstrap.java <cache-dir> <lock-file>");
+        if (args.length != 2 && args.length != 3) fail("usage: java Bootstrap.java <cache-dir> <lock-file> [<Launch.java>]");
         Path dir = Path.of(args[0]), lock = Path.of(args[1]);
         List<Jar> jars = readLock(lock);
         String env = System.getenv("JBANG_BOOTSTRAP_REPO");
         String repo = (env == null || env.isBlank() ? "https://repo1.maven.org/maven2" : env).replaceAll("/+$", "");
         String version = jars.stream().filter(j -> j.coords.startsWith("dev.jbang:jbang-cli:"))
                 .map(j -> j.coords.split(":")[2]).findFirst().orElse("?");
-        System.err.println("Fetching JBang " + version + " from "
-                + (env == null || env.isBlank() ? "Maven Central" : repo) + " (once)...");
         Files.createDirectories(dir);
 
         HttpClient http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NORMAL)
@@ -51,6 +52,8 @@ public class Bootstrap {
         for (Jar jar : jars) {
             Path target = dir.resolve(jar.fileName());
             if (Files.isRegularFile(target) && jar.sha256.equals(sha256(Files.readAllBytes(target)))) continue;
+            if (pending.isEmpty()) System.err.println("Fetching JBang " + version + " from "
+                    + (env == null || env.isBlank() ? "Maven Central" : repo) + " (once)...");
             URI uri = URI.create(repo + "/" + jar.repoPath());
             HttpRequest req = HttpRequest.newBuilder(uri).timeout(Duration.ofMinutes(2)).build();
             pending.put(jar, http.sendAsync(req, HttpResponse.BodyHandlers.ofByteArray())
@@ -61,9 +64,47 @@ public class Bootstrap {
             String error = e.getValue().join();
             if (error != null) fail(error);
         }
-        Path tmp = dir.resolve(".complete." + ProcessHandle.current().pid() + ".tmp");
-        Files.writeString(tmp, "dev.jbang:jbang-cli:" + version + " from " + repo + "\n");
-        Files.move(tmp, dir.resolve(".complete"), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        if (!pending.isEmpty() || !Files.isRegularFile(dir.resolve(".complete"))) {
+            Path tmp = dir.resolve(".complete." + ProcessHandle.current().pid() + ".tmp");
+            Files.writeString(tmp, "dev.jbang:jbang-cli:" + version + " from " + repo + "\n");
+            Files.move(tmp, dir.resolve(".complete"), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        }
+        if (args.length == 3) compileHelper(Path.of(args[2]), dir.resolve("launch"));
+    }
+
+    // Each version of the helper gets a folder of its own that never changes once in place (runs may be
+    // loading classes from it); "current" names the one to use and is replaced atomically.
+    static void compileHelper(Path source, Path launchDir) throws IOException, InterruptedException {
+        String version = sha256(Files.readAllBytes(source)).substring(0, 16);
+        Path target = launchDir.resolve(version);
+        if (!Files.isRegularFile(target.resolve("Launch.class"))) {
+            var javac = ToolProvider.getSystemJavaCompiler();
+            if (javac == null) fail("no Java compiler in " + System.getProperty("java.home") + "; install a JDK 17+ (not a JRE)");
+            Path tmp = launchDir.resolve("." + version + "." + ProcessHandle.current().pid() + ".tmp");
+            Files.createDirectories(tmp);
+            if (javac.run(null, null, null, "-d", tmp.toString(), "-proc:none", source.toString()) != 0) fail("could not compile " + source);
+            try {
+                Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+            } catch (IOException raced) {
+                // another run put the same version in place first; ours is not needed
+                if (!Files.isRegularFile(target.resolve("Launch.class"))) throw raced;
+                try (var old = Files.walk(tmp)) {
+                    for (Path p : old.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+                }
+            }
+        }
+        Path tmp = launchDir.resolve(".current." + ProcessHandle.current().pid() + ".tmp");
+        Files.writeString(tmp, version); // no line end: cmd's `set /p` and sh's `read` both take it as it is
+        for (int attempt = 1; ; attempt++) {
+            try {
+                Files.move(tmp, launchDir.resolve("current"), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+                return;
+            } catch (IOException busy) {
+                // Windows refuses to replace a file that a launcher is reading at this moment: try again shortly
+                if (attempt == 20) throw busy;
+                Thread.sleep(100);
+            }
+        }
     }
 
     // Verifies one download and moves it into place; returns an error line, or null when done.

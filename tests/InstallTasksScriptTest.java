@@ -97,6 +97,8 @@ class InstallTasksScriptTest {
         assertThat(r.exit()).as(r.all()).isZero();
         Path block = out.resolve("ra-infrastructure.crontab");
         assertThat(files(out)).containsExactly(block);
+        assertThat(r.out()).as("a dry run names the builds it would make, and makes none").contains("would build: health-check.java (")
+                .contains("would build: backup.java (").contains("would build: dr-drill.java (");
         assertThat(Files.readString(block)).startsWith("# BEGIN ra-infrastructure").contains("30 1 * * * ").contains("*/5 * * * * ")
                 .contains("@reboot sleep 60 && ").contains("'" + Scripts.root().resolve("jbang") + "'");
         Proc.Result check = Proc.run(List.of("crontab", "-n", block.toString()), Map.of(), Duration.ofSeconds(30));
@@ -154,7 +156,30 @@ class InstallTasksScriptTest {
         assertThat(withoutDrill).startsWith(OTHER_LINES).doesNotContain("dr-drill").contains("ra-infrastructure-health-check");
         assertThat(remove.exit()).as(remove.all()).isZero();
         assertThat(crontab()).isEqualTo(OTHER_LINES);
-        assertThat(Files.readString(home.resolve("logs/install-tasks.log"))).contains("installed 6 task(s) on cron");
+        assertThat(Files.readString(home.resolve("logs/install-tasks.log"))).contains("installed 6 task(s) on cron")
+                .contains("built health-check.java, backup.java, verify-startup.java, dr-drill.java");
+    }
+
+    @Test
+    void aScheduledScriptThatDoesNotBuildStopsTheInstallAndIsReportedThen() throws Exception {
+        assumeTrue("root".equals(System.getProperty("user.name")), "crontab -u needs root");
+        savedCrontab = crontab();
+        setCrontab(OTHER_LINES);
+        // a project whose health check does not compile, run by its own copy of the launcher
+        Path project = home.resolve("project");
+        Files.createDirectories(project.resolve(".jbang"));
+        for (String f : List.of("jbang", ".jbang/Launch.java", ".jbang/Bootstrap.java", ".jbang/jbang-cli.lock")) {
+            Files.copy(Scripts.root().resolve(f), project.resolve(f), java.nio.file.StandardCopyOption.COPY_ATTRIBUTES);
+        }
+        Files.writeString(project.resolve("health-check.java"), "class healthcheck { this does not compile }\n");
+
+        Scripts.Run r = Scripts.run(Map.of("RA_INFRA_HOME", project.toString(), "LOG_DIR", home.resolve("logs").toString()),
+                "install-tasks.java", "--platform", "cron", "--run-as", CRON_USER, "--only", "health-check");
+
+        assertThat(r.exit()).as(r.all()).isEqualTo(1);
+        assertThat(r.err()).contains("building health-check.java failed (").contains("nothing was installed")
+                .contains("HINT: the error is above");
+        assertThat(crontab()).as("nothing installed").isEqualTo(OTHER_LINES);
     }
 
     @Test

@@ -101,6 +101,10 @@ public final class BackupStore {
     public record Entry(Path dump, Path manifestFile, Manifest manifest, String db, String type, Instant at) implements Retention.Candidate {
         @Override public boolean verified() { return manifest != null && manifest.verified(); }
 
+        @Override public boolean verifyOff() {
+            return manifest != null && manifest.verify() != null && "skipped".equals(manifest.verify().status());
+        }
+
         public String state() {
             if (manifest == null) return "incomplete (no manifest)";
             String v = manifest.verify() == null ? "unknown" : manifest.verify().status() + " (" + manifest.verify().level() + ")";

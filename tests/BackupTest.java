@@ -130,11 +130,12 @@ class BackupTest {
     }
 
     @Test
-    void aRunWhileTheLockIsHeldExitsThree() {
+    void aRunThatCannotGetTheLockInLockWaitSecondsIsSkippedWithExitThree() {
         Fixtures.createDb(pg, "bk_locked", 10);
         try (Lock l = Lock.acquire(home.resolve("backups"), "bk_locked", "backup")) {
-            assertThatThrownBy(() -> backup(cfg, "bk_locked", "daily", "none")).isInstanceOf(OpsException.class)
-                    .hasMessageContaining("backup of bk_locked already running (pid")
+            assertThatThrownBy(() -> backup(cfg.with(java.util.Map.of("LOCK_WAIT_SECONDS", "1")), "bk_locked", "daily", "none"))
+                    .isInstanceOf(OpsException.class)
+                    .hasMessageContaining("backup of bk_locked skipped: another run held the lock for over 1 s (pid")
                     .satisfies(e -> assertThat(((OpsException) e).exitCode()).isEqualTo(ExitCode.LOCKED));
         }
     }
@@ -192,12 +193,13 @@ class BackupTest {
         assertThat(new BackupStore(home.resolve("backups")).list("bk_stall")).isEmpty();
         assertThat(Lock.acquire(home.resolve("backups"), "bk_stall", "test")).as("the lock was released").isNotNull().satisfies(Lock::close);
 
-        // Five pieces one second apart: slower than the stall limit overall, but never silent for two seconds.
-        Path slow = standInPgDump("slow", "'" + real + "' \"$@\" > \"$0.out\" || exit 1\n"
-                + "exec python3 -c 'import sys,time\nd=open(sys.argv[1],\"rb\").read(); n=len(d)//5+1\n"
-                + "for i in range(0, len(d), n):\n    sys.stdout.buffer.write(d[i:i+n]); sys.stdout.buffer.flush(); time.sleep(1)' \"$0.out\"\n");
-        Config progressing = cfg.with(java.util.Map.of("PG_BIN", slow.toString(), "STALL_SECONDS", "2"));
-        assertThat(backup(progressing, "bk_stall", "daily", "quick").manifest().verified()).isTrue();
+        // Twenty pieces half a second apart: longer than the stall limit overall, but never silent for that long.
+        Path slow = standInPgDump("slow", "'" + real + "' \"$@\" | exec python3 -c 'import sys,time\nd=sys.stdin.buffer.read(); n=len(d)//20+1\n"
+                + "for i in range(0, len(d), n):\n    sys.stdout.buffer.write(d[i:i+n]); sys.stdout.buffer.flush(); time.sleep(0.5)'\n");
+        Config progressing = cfg.with(java.util.Map.of("PG_BIN", slow.toString(), "STALL_SECONDS", "6"));
+        Backup.Result r = backup(progressing, "bk_stall", "daily", "quick");
+        assertThat(r.manifest().verified()).isTrue();
+        assertThat(r.manifest().durationSeconds()).as("the dump took longer than STALL_SECONDS").isGreaterThan(6);
     }
 
     /** A PG_BIN with the real client programs and a stand-in pg_dump (answering --version like the real one). */

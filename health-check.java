@@ -30,6 +30,7 @@ import picocli.CommandLine.Option;
 import java.nio.file.Path;
 import java.util.*;
 import java.util.concurrent.Callable;
+import java.util.function.Supplier;
 
 @Command(name = "health-check.java", mixinStandardHelpOptions = true, version = "ra-infrastructure health-check " + Version.NUMBER,
         description = {"Checks the Docker engine, the container, pg_isready, SELECT 1 latency, pgAdmin, disk space, connections, "
@@ -88,9 +89,9 @@ class healthcheck implements Callable<Integer> {
         int exit = HealthReport.exitCode(health);
         log.info(summary);
         metrics.append(HealthReport.metrics(health, Alerts.host()), log);
+        Supplier<String> pinged = AlertReport.pingBeside(ping, exit == ExitCode.OK, summary, log, alerts.deadline());
         List<Alerts.Delivery> sent = alerts.report("health-check", HealthReport.scope(health), HealthReport.failures(health));
-        String pinged = ping.map(p -> AlertReport.ping(p, exit == ExitCode.OK, summary, log)).orElse(null);
-        HealthReport.print(health, sent, pinged, common.json);
+        HealthReport.print(health, sent, pinged.get(), common.json);
         textfile.ifPresent(f -> TextfileCollector.health(health).write(f));
         return exit;
     }

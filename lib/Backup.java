@@ -30,7 +30,7 @@ public final class Backup {
      * when the type does not go off-site.
      */
     public record Result(String db, String type, Path dump, Manifest manifest, long estimateBytes,
-                         List<Path> pruned, List<Path> wouldPrune, Offsite.Outcome offsite) {}
+                         List<Path> pruned, List<Path> wouldPrune, Offsite.Outcome offsite, List<String> warnings) {}
 
     private final Config cfg;
     private final Log log;
@@ -50,10 +50,12 @@ public final class Backup {
         this.offsite = Offsite.from(cfg, log, encryption);
     }
 
-    /** Takes the database's lock, then backs it up. */
+    /** Takes the database's lock (waiting up to LOCK_WAIT_SECONDS for a run that holds it), then backs it up. */
     public Result run(String db, Options o) {
         if (o.dryRun()) return runLocked(db, o);
-        try (Lock lock = Lock.acquire(store.root(), db, "backup")) {
+        Duration wait = Duration.ofSeconds(cfg.integer("LOCK_WAIT_SECONDS"));
+        try (Lock lock = Lock.acquire(store.root(), db, "backup", wait, holder -> log.info("backup of " + db + " (" + o.type()
+                + ") waits up to " + wait.toSeconds() + " s for the run that holds its lock (" + holder + ")"))) {
             if (!lock.takenOverFrom().isBlank()) log.warn("took over the lock of a run that ended without releasing it ("
                     + lock.takenOverFrom() + ")");
             return runLocked(db, o);
@@ -69,22 +71,44 @@ public final class Backup {
             pg.serverVersion(db);
             long estimate = estimate(db, () -> pg.databaseSize(db));
             Disk.require(dir, estimate, "the backup of " + db);
-            Retention.Plan plan = Retention.plan(store.list(db), o.type(), cfg, this::held);
+            List<BackupStore.Entry> all = store.list(db);
+            Retention.Plan plan = Retention.plan(all, o.type(), cfg, this::held);
             Path dump = dir.resolve(BackupStore.baseName(db, o.type(), Instant.now()) + ".dump"
                     + Codec.parse(cfg.get("COMPRESSION")).extension() + (encryption.local() ? Encryption.SUFFIX : ""));
             return new Result(db, o.type(), dump, null, estimate, List.of(),
-                    plan.delete().stream().flatMap(e -> e.files().stream()).toList(), offsiteType ? offsite.plan(db, o.type(), dump) : null);
+                    plan.delete().stream().flatMap(e -> e.files().stream()).toList(), offsiteType ? offsite.plan(db, o.type(), dump) : null,
+                    futureWarnings(all, db));
         }
+        reachable(db);
         store.cleanPartials(db).forEach(p -> log.warn("removed temp file of an interrupted run: " + p));
         Taken t = take(db, o, dir);
         if (!t.manifest().verified() && !o.verify().equals("none")) {
             throw new OpsException(ExitCode.VERIFY_FAILED, "backup of " + db + " failed verification: "
                     + t.manifest().verify().detail() + "; retention skipped", "the files are kept for inspection; check " + log.file());
         }
-        Retention.Plan plan = Retention.plan(store.list(db), o.type(), cfg, this::held);
+        Path written = dir.resolve(t.manifest().dumpFile());
+        List<BackupStore.Entry> all = store.list(db);
+        List<String> warnings = futureWarnings(all, db);
+        // The set just written is never pruned by its own run, whatever the stamps around it say.
+        Retention.Plan plan = Retention.plan(all, o.type(), cfg, e -> e.dump().equals(written) || held(e));
         List<Path> pruned = Retention.apply(plan, log);
-        return new Result(db, o.type(), dir.resolve(t.manifest().dumpFile()), t.manifest(), t.estimate(), pruned, List.of(),
-                offsiteType ? offsite.afterBackup(db) : null);
+        return new Result(db, o.type(), written, t.manifest(), t.estimate(), pruned, List.of(),
+                offsiteType ? offsite.afterBackup(db) : null, warnings);
+    }
+
+    /** Sets dated in the future, as warnings for the output and the log. */
+    private List<String> futureWarnings(List<BackupStore.Entry> all, String db) {
+        List<String> w = Retention.futureWarning(all, db, Instant.now()).stream().toList();
+        w.forEach(log::warn);
+        return w;
+    }
+
+    /**
+     * A first bounded contact (COMMAND_TIMEOUT_SECONDS): a frozen Docker engine or a server that does not answer
+     * fails here with a clear error, instead of hanging the run while it holds the database's lock.
+     */
+    private void reachable(String db) {
+        pg.psql().value(db, "SELECT 1", commandTimeout());
     }
 
     /** Local retention holds sets that have not reached the remote yet. */
@@ -128,6 +152,8 @@ public final class Backup {
             Future<ArchiveWriter> g;
             Future<String> dumpVersion;
             try (Pg.Snapshot snap = pg.snapshot(db)) {
+                // Row counts take table locks too: a table held by another session fails the run, never hangs it.
+                snap.value("SET lock_timeout = '" + tableLockTimeout().toSeconds() + "s'");
                 serverVersion = snap.value("SHOW server_version");
                 estimate = estimate(db, () -> Long.parseLong(snap.value("SELECT pg_database_size(current_database())")));
                 Disk.require(dir, estimate, "the backup of " + db);
@@ -144,8 +170,11 @@ public final class Backup {
                 Path gTmp = globalsTmp;
                 g = side.submit(() -> write(gTmp, codec, "pg_dumpall", globalsArgs(o), null, "pg_dumpall --globals-only"));
                 dumpVersion = side.submit(() -> pg.programVersion("pg_dump"));
-                dumped = write(dumpTmp, codec, "pg_dump", List.of("-Fc", "-Z0", "--snapshot=" + snap.id()), db, "pg_dump of " + db);
+                dumped = write(dumpTmp, codec, "pg_dump", List.of("-Fc", "-Z0", "--snapshot=" + snap.id(),
+                        "--lock-wait-timeout=" + tableLockTimeout().toSeconds() + "s"), db, "pg_dump of " + db);
                 counts = await(counting);
+            } catch (OpsException e) {
+                throw e.exitCode() == ExitCode.BACKUP_FAILED ? Blockers.explain(pg.psql(), db, tableLockTimeout(), commandTimeout(), e) : e;
             }
             ArchiveWriter globalsWriter = await(g);
             Instant end = Instant.now();
@@ -182,10 +211,13 @@ public final class Backup {
         ArchiveWriter w = new ArchiveWriter(tmp, codec, encryption.local() ? encryption.recipients() : null);
         Proc.Result r;
         try (Progress p = new Progress(what, w::rawBytes)) {
-            r = Proc.run(target.command(program, args), target.env(db), null, null, w);
+            r = Proc.runWatched(target.command(program, args), target.env(db), Duration.ofSeconds(cfg.integer("STALL_SECONDS")), w);
         } catch (UncheckedIOException e) {
             closeQuietly(w);
             throw Disk.explain(e.getCause(), tmp);
+        } catch (OpsException e) {
+            closeQuietly(w);
+            throw new OpsException(e.exitCode(), what + ": " + e.getMessage(), e.hint(), e);
         } catch (RuntimeException e) {
             closeQuietly(w);
             throw e;
@@ -198,6 +230,10 @@ public final class Backup {
         if (!r.ok()) throw PgErrors.explain(target, program, what, r, ExitCode.BACKUP_FAILED);
         return w;
     }
+
+    private Duration tableLockTimeout() { return Duration.ofSeconds(cfg.integer("TABLE_LOCK_TIMEOUT_SECONDS")); }
+
+    private Duration commandTimeout() { return Duration.ofSeconds(cfg.integer("COMMAND_TIMEOUT_SECONDS")); }
 
     private static List<String> globalsArgs(Options o) {
         List<String> args = new ArrayList<>(List.of("--globals-only"));

@@ -109,6 +109,10 @@ public final class BackupStore {
             implements Retention.Candidate {
         @Override public boolean verified() { return manifest != null && manifest.verified(); }
 
+        @Override public boolean verifyOff() {
+            return manifest != null && manifest.verify() != null && "skipped".equals(manifest.verify().status());
+        }
+
         public String state() {
             if (foreign != null) return "foreign (its manifest " + foreign + ")";
             if (manifest == null) return "incomplete (no manifest)";

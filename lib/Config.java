@@ -54,6 +54,7 @@ public final class Config {
         drills();
         monitoring();
         schedules();
+        limits();
         rule("PGPORT", v -> v.isEmpty() || v.matches("\\d{1,5}") && Integer.parseInt(v) > 0 && Integer.parseInt(v) < 65536,
                 "a port number 1-65535");
         rule("COMPRESSION", v -> Pattern.matches("zstd(:(-?[1-9]|1\\d|2[0-2]))?|gzip(:[1-9])?", v),
@@ -187,6 +188,16 @@ public final class Config {
         DEFAULTS.put("SCHEDULE_BACKUP_VOLUMES", "weekly Sun 03:30");
         DEFAULTS.put("SCHEDULE_VERIFY_STARTUP", "boot +1m");
         DEFAULTS.put("SCHEDULE_DR_DRILL", "quarterly 1 05:00");
+    }
+
+    /** How long a run may wait or go silent before it gives up, and how many failed sets retention keeps. */
+    private static void limits() {
+        number("LOCK_WAIT_SECONDS", "1800", 0, 86_400);
+        number("COMMAND_TIMEOUT_SECONDS", "60", 1, 3600);
+        number("TABLE_LOCK_TIMEOUT_SECONDS", "60", 1, 3600);
+        number("STALL_SECONDS", "120", 1, 86_400);
+        number("ALERT_DEADLINE_SECONDS", "5", 1, 120);
+        number("KEEP_FAILED", "2", 0, 999);
     }
 
     private static void bool(String key, String def) {

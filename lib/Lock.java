@@ -7,8 +7,10 @@ import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.function.Consumer;
 
 /**
  * One lock per database, {@code BACKUP_DIR/.locks/<db>.lock}, held with an OS file lock: the OS
@@ -28,23 +30,37 @@ public final class Lock implements AutoCloseable {
 
     /** Takes the lock or throws exit-code-3 "backup of DB already running (pid N since T)". */
     public static Lock acquire(Path backupDir, String db, String what) {
+        return acquire(backupDir, db, what, Duration.ZERO, holder -> { });
+    }
+
+    /**
+     * Takes the lock, waiting up to {@code wait} for a run that holds it (two scheduled runs that start
+     * together both get their turn); {@code waiting} hears the holder once when the wait begins. Gives up
+     * with exit code 3, saying the run was skipped because another one held the lock.
+     */
+    public static Lock acquire(Path backupDir, String db, String what, Duration wait, Consumer<String> waiting) {
         Path file = backupDir.resolve(".locks").resolve(BackupStore.encode(db) + ".lock");
         try {
             SafeFiles.createDirectories(file.getParent());
             FileChannel ch = SafeFiles.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
             FileLock l = tryLock(ch);
             String holder = read(ch);
+            long deadline = System.nanoTime() + wait.toNanos();
+            boolean told = false;
             // A holder that has just locked (or is just releasing) may not have written its text yet.
-            for (int i = 0; l == null && holder.isBlank() && i < 20; i++) {
-                sleep(50);
+            for (int blank = 0; l == null; ) {
+                boolean settling = holder.isBlank() && blank++ < 20;
+                if (!settling && System.nanoTime() - deadline >= 0) {
+                    ch.close();
+                    throw refused(what, db, wait, holder);
+                }
+                if (!settling && !told) {
+                    waiting.accept(holder);
+                    told = true;
+                }
+                sleep(settling ? 50 : 250);
                 l = tryLock(ch);
                 holder = read(ch);
-            }
-            if (l == null) {
-                ch.close();
-                throw new OpsException(ExitCode.LOCKED, what + " of " + db + " already running ("
-                        + (holder.isBlank() ? "holder unknown" : holder) + ")",
-                        "wait for it to finish; the lock frees itself when that process ends");
             }
             ch.truncate(0);
             ch.write(ByteBuffer.wrap(("pid " + ProcessHandle.current().pid() + " since "
@@ -55,6 +71,17 @@ public final class Lock implements AutoCloseable {
             throw new OpsException(ExitCode.FAILED, "cannot create lock file " + file + ": " + e.getMessage(),
                     "check that BACKUP_DIR is writable");
         }
+    }
+
+    private static OpsException refused(String what, String db, Duration wait, String holder) {
+        String who = holder.isBlank() ? "holder unknown" : holder;
+        if (wait.isZero()) {
+            return new OpsException(ExitCode.LOCKED, what + " of " + db + " already running (" + who + ")",
+                    "wait for it to finish; the lock frees itself when that process ends");
+        }
+        return new OpsException(ExitCode.LOCKED, what + " of " + db + " skipped: another run held the lock for over "
+                + wait.toSeconds() + " s (" + who + ")", "nothing failed; if that run hangs, stop it; "
+                + "LOCK_WAIT_SECONDS sets how long a run waits for another one");
     }
 
     /** Locks a byte far past the text, so that (on Windows too) others can still read who holds it. */

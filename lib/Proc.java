@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
@@ -57,29 +58,100 @@ public final class Proc {
      */
     public static Result run(List<String> cmd, Map<String, String> env, Duration timeout, InputStream in, OutputStream out,
                              OutputStream errCopy) {
+        return run(cmd, env, timeout, null, in, out, errCopy);
+    }
+
+    /**
+     * Runs a long stream (a dump) with no limit on its length but a watchdog on its silence: when neither
+     * stdout nor stderr has moved for {@code stall}, the program (and what it started) is killed and the run
+     * fails. A dump that keeps moving is never stopped, however long it takes.
+     */
+    public static Result runWatched(List<String> cmd, Map<String, String> env, Duration stall, OutputStream out) {
+        return run(cmd, env, null, stall, null, out, null);
+    }
+
+    private static Result run(List<String> cmd, Map<String, String> env, Duration timeout, Duration stall, InputStream in,
+                              OutputStream out, OutputStream errCopy) {
         ByteArrayOutputStream captured = new ByteArrayOutputStream();
         TailBuffer err = new TailBuffer(STDERR_TAIL);
-        Pumps pumps = new Pumps(out != null ? out : captured, errCopy == null ? err : new Tee(err, errCopy), in);
+        Activity activity = new Activity();
+        OutputStream errOut = errCopy == null ? err : new Tee(err, errCopy);
+        Pumps pumps = new Pumps(activity.watch(out != null ? out : captured), activity.watch(errOut), in);
         ProcessExecutor ex = new ProcessExecutor().command(cmd).environment(env).redirectErrorStream(false).streams(pumps)
                 .exitValueAny();
         if (!shuttingDown()) ex.destroyOnExit();
-        if (timeout != null) ex.timeout(timeout.toMillis(), TimeUnit.MILLISECONDS);
         int exit;
         try {
-            exit = ex.execute().getExitValue();
+            exit = waitFor(ex.start(), cmd.get(0), timeout, stall, activity);
         } catch (IOException e) {
             throw notFound(cmd.get(0), e);
-        } catch (TimeoutException e) {
-            throw new OpsException(ExitCode.UNAVAILABLE, name(cmd.get(0)) + " did not finish within "
-                    + timeout.toSeconds() + " s", "check that the server or container is responsive");
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new OpsException(ExitCode.FAILED, "interrupted while running " + name(cmd.get(0)), null);
-        } catch (InvalidExitValueException e) {
-            exit = e.getExitValue();
         }
         if (pumps.failure != null) throw new UncheckedIOException(pumps.failure);
         return new Result(exit, captured.toString(StandardCharsets.UTF_8), err.toString());
+    }
+
+    /** Waits for the exit code, killing the process when it outlives {@code timeout} or stays silent for {@code stall}. */
+    private static int waitFor(StartedProcess p, String program, Duration timeout, Duration stall, Activity activity) {
+        long deadline = timeout == null ? Long.MAX_VALUE : System.nanoTime() + timeout.toNanos();
+        while (true) {
+            try {
+                return p.getFuture().get(250, TimeUnit.MILLISECONDS).getExitValue();
+            } catch (TimeoutException e) {
+                if (timeout != null && System.nanoTime() - deadline >= 0) {
+                    kill(p);
+                    throw new OpsException(ExitCode.UNAVAILABLE, name(program) + " did not finish within " + timeout.toSeconds() + " s",
+                            unresponsive(program));
+                }
+                if (stall != null && activity.silentFor().compareTo(stall) >= 0) {
+                    kill(p);
+                    throw new OpsException(ExitCode.UNAVAILABLE, name(program) + " stalled: no output for " + stall.toSeconds()
+                            + " s, stopped", unresponsive(program) + "; STALL_SECONDS sets the limit");
+                }
+            } catch (InterruptedException e) {
+                kill(p);
+                Thread.currentThread().interrupt();
+                throw new OpsException(ExitCode.FAILED, "interrupted while running " + name(program), null);
+            } catch (ExecutionException e) {
+                if (e.getCause() instanceof InvalidExitValueException v) return v.getExitValue();
+                throw new OpsException(ExitCode.FAILED, "running " + name(program) + " failed: " + e.getCause(), null, e.getCause());
+            }
+        }
+    }
+
+    /** Kills the process and everything it started, then lets the stream pumps end. */
+    private static void kill(StartedProcess p) {
+        p.getProcess().descendants().forEach(ProcessHandle::destroyForcibly);
+        p.getProcess().destroyForcibly();
+        try {
+            p.getFuture().get(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException ignored) {
+            // killed: its result no longer matters
+        }
+    }
+
+    private static String unresponsive(String program) {
+        return name(program).equals("docker") ? "the Docker engine does not answer: restart Docker Desktop (or dockerd); "
+                + "if 'docker ps' hangs too, the engine is frozen" : "check that the server or container is responsive";
+    }
+
+    /** When a process's output last moved. */
+    static final class Activity {
+        private volatile long last = System.nanoTime();
+
+        Duration silentFor() { return Duration.ofNanos(System.nanoTime() - last); }
+
+        OutputStream watch(OutputStream to) {
+            return new FilterOutputStream(to) {
+                @Override public void write(int b) throws IOException { last = System.nanoTime(); to.write(b); }
+
+                @Override public void write(byte[] b, int off, int n) throws IOException {
+                    last = System.nanoTime();
+                    to.write(b, off, n);
+                }
+            };
+        }
     }
 
     /** Starts a long-lived process whose stdin and stdout the caller drives (a psql session). */

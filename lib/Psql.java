@@ -29,16 +29,22 @@ public final class Psql {
     }
 
     /** Runs statements in {@code db}; any error is an OpsException. */
-    public String exec(String db, String sql) {
-        Proc.Result r = Proc.run(target.command("psql", args()), target.env(db), TIMEOUT,
+    public String exec(String db, String sql) { return exec(db, sql, TIMEOUT); }
+
+    /** As {@link #exec(String, String)}, given up after {@code timeout}. */
+    public String exec(String db, String sql, Duration timeout) {
+        Proc.Result r = Proc.run(target.command("psql", args()), target.env(db), timeout,
                 new ByteArrayInputStream(sql.getBytes(StandardCharsets.UTF_8)), null);
         if (!r.ok()) throw PgErrors.explain(target, "psql", "SQL on database " + db, r, ExitCode.FAILED);
         return r.stdout();
     }
 
     /** Rows of {@code query} in {@code db} as maps from column name to JSON value. */
-    public List<Map<String, Object>> query(String db, String query) {
-        String out = exec(db, "SELECT coalesce(json_agg(q), '[]') FROM (" + query + ") q;").strip();
+    public List<Map<String, Object>> query(String db, String query) { return query(db, query, TIMEOUT); }
+
+    /** As {@link #query(String, String)}, given up after {@code timeout}. */
+    public List<Map<String, Object>> query(String db, String query, Duration timeout) {
+        String out = exec(db, "SELECT coalesce(json_agg(q), '[]') FROM (" + query + ") q;", timeout).strip();
         try {
             return JSON.readValue(out, new TypeReference<>() {});
         } catch (IOException e) {
@@ -47,8 +53,11 @@ public final class Psql {
     }
 
     /** A single value (first column of the first row), or null. */
-    public String value(String db, String query) {
-        String out = exec(db, query + ";").strip();
+    public String value(String db, String query) { return value(db, query, TIMEOUT); }
+
+    /** As {@link #value(String, String)}, given up after {@code timeout}. */
+    public String value(String db, String query, Duration timeout) {
+        String out = exec(db, query + ";", timeout).strip();
         return out.isEmpty() ? null : out;
     }
 

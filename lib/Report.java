@@ -35,7 +35,9 @@ public final class Report {
                 if (r.manifest() != null) row.put("manifest", r.manifest());
                 row.put("estimateBytes", r.estimateBytes());
                 row.put(o.dryRun() ? "wouldDelete" : "deleted", (o.dryRun() ? r.wouldPrune() : r.pruned()).stream().map(Object::toString).toList());
+                if (!r.warnings().isEmpty()) row.put("warnings", r.warnings());
                 if (!json) System.out.println(human(r, o));
+                if (!json) r.warnings().forEach(w -> System.out.println("  warning: " + w));
                 if (alerting) alerts.backup(db, null, o.verify().equals("none"));
                 if (r.offsite() != null) {
                     row.put("offsite", offsite(r.offsite(), log));
@@ -44,11 +46,13 @@ public final class Report {
                     if (alerting) alerts.offsite(db, r.offsite().failure());
                 }
             } catch (OpsException e) {
-                log.error("backup of " + db + " failed: " + e.oneLine());
-                row.put("status", "failed");
+                boolean skipped = e.exitCode() == ExitCode.LOCKED;
+                if (skipped) log.warn("backup of " + db + " skipped: " + e.oneLine());
+                else log.error("backup of " + db + " failed: " + e.oneLine());
+                row.put("status", skipped ? "skipped" : "failed");
                 row.put("error", log.masked(e.oneLine()));
                 row.put("exitCode", e.exitCode());
-                if (!json) System.err.println("error: " + log.masked(e.oneLine()));
+                if (!json) System.err.println((skipped ? "warning: " : "error: ") + log.masked(e.oneLine()));
                 if (Cli.verbose) e.printStackTrace();
                 if (exit == ExitCode.OK) exit = e.exitCode();
                 if (alerting) alerts.backup(db, e, false);

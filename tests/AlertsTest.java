@@ -14,6 +14,7 @@ import lib.alert.Message;
 import lib.alert.Webhook;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import tests.support.HangingServer;
 import tests.support.HttpReceiver;
 
 import java.nio.file.Files;
@@ -426,6 +427,34 @@ class AlertsTest {
             assertThat(json(requests.get(2)).get("event").asText()).isEqualTo("recovered");
             assertThat(requests).allSatisfy(r -> assertThat(r.body()).doesNotContain("sEcReT"));
         }
+    }
+
+    @Test
+    void channelsThatHangEndByOneDeadlineAndTheirAlertsAreSentByTheNextRun() throws Exception {
+        try (HangingServer hung1 = new HangingServer(); HangingServer hung2 = new HangingServer()) {
+            Map<String, String> slow = Map.of("ALERT_TIMEOUT_SECONDS", "30", "ALERT_DEADLINE_SECONDS", "1");
+            Channel a = Webhook.from(config(Map.of("WEBHOOK_URL", hung1.url("/a"), "ALERT_TIMEOUT_SECONDS", "30"))).orElseThrow();
+            Channel b = Webhook.from(config(Map.of("WEBHOOK_URL", hung2.url("/b"), "ALERT_TIMEOUT_SECONDS", "30"))).orElseThrow();
+            Channel second = named("email", b);
+            long start = System.nanoTime();
+            List<Delivery> out = check(new Alerts(config(slow), log(), clock, List.of(a, second)), QUERY, DISK);
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).as("not 30 s per channel").isLessThan(Duration.ofSeconds(20));
+            assertThat(out).hasSize(4).allSatisfy(d -> assertThat(d.ok()).isFalse()).allSatisfy(d -> assertThat(d.error())
+                    .isEqualTo("no answer within 1 s (ALERT_DEADLINE_SECONDS); retried next run"));
+        }
+        clock.set(T0.plusSeconds(60));
+        List<Delivery> retried = check(alerts(), QUERY, DISK);
+        assertThat(retried).extracting(Delivery::channel, Delivery::event, Delivery::ok).containsExactlyInAnyOrder(
+                tuple("email", "alert", true), tuple("email", "alert", true), tuple("webhook", "alert", true), tuple("webhook", "alert", true));
+    }
+
+    /** {@code ch} under another channel name. */
+    private static Channel named(String name, Channel ch) {
+        return new Channel() {
+            @Override public String name() { return name; }
+
+            @Override public void send(Message m) { ch.send(m); }
+        };
     }
 
     @Test

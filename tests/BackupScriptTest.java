@@ -338,46 +338,79 @@ class BackupScriptTest {
     // ---------------------------------------------------------------- locking and crashes
 
     @Test
-    void twoRunsStartedTogetherOneGetsExit3() throws Exception {
+    void aDailyAndAWeeklyStartedTogetherBothRunOneAfterTheOtherWithoutAlerts() throws Exception {
         ScratchServer server = Fixtures.trustCluster();
         String db = bigDb();
         Map<String, String> env = Fixtures.env(server, home);
-        Path o1 = home.resolve("o1"), e1 = home.resolve("e1"), o2 = home.resolve("o2"), e2 = home.resolve("e2");
-        Process a = Scripts.start(env, o1, e1, "backup.java", "--db", db);
-        Process b = Scripts.start(env, o2, e2, "backup.java", "--db", db);
-        assertThat(a.waitFor(3, TimeUnit.MINUTES)).isTrue();
-        assertThat(b.waitFor(3, TimeUnit.MINUTES)).isTrue();
-        Map<Integer, String> stderrByExit = new HashMap<>();
-        stderrByExit.put(a.exitValue(), Files.readString(e1));
-        stderrByExit.put(b.exitValue(), Files.readString(e2));
-        assertThat(stderrByExit.keySet()).as(stderrByExit.toString()).containsExactlyInAnyOrder(0, ExitCode.LOCKED);
-        // Not "(pid" here: started together, the loser can read the lock file before the winner has written its
-        // pid and then says "(holder unknown)" (a race in lib/Lock.acquire); the next test checks the pid wording.
-        assertThat(stderrByExit.get(ExitCode.LOCKED)).contains("backup of " + db + " already running (", "HINT:");
-        assertThat(Files.readString(a.exitValue() == 0 ? o1 : o2)).contains("backup of " + db + " OK");
-        List<BackupStore.Entry> entries = new BackupStore(home.resolve("backups")).list(db);
-        assertThat(entries).hasSize(1);
-        assertThat(entries.get(0).verified()).isTrue();
+        env.put("VERIFY", "quick");
+        try (HttpReceiver hook = new HttpReceiver()) {
+            Files.createDirectories(home.resolve("config"));
+            Files.writeString(home.resolve("config/monitoring.env"), "WEBHOOK_URL=" + hook.url("/hook") + "\n");
+            Path o1 = home.resolve("o1"), e1 = home.resolve("e1"), o2 = home.resolve("o2"), e2 = home.resolve("e2");
+            Process daily = Scripts.start(env, o1, e1, "backup.java", "--type", "daily", "--db", db);
+            Process weekly = Scripts.start(env, o2, e2, "backup.java", "--type", "weekly", "--db", db);
+            assertThat(daily.waitFor(5, TimeUnit.MINUTES)).isTrue();
+            assertThat(weekly.waitFor(5, TimeUnit.MINUTES)).isTrue();
+            assertThat(daily.exitValue()).as(Files.readString(e1)).isZero();
+            assertThat(weekly.exitValue()).as(Files.readString(e2)).isZero();
+            assertThat(logText()).as("the later one waited for the lock").contains("waits up to 1800 s for the run that holds its lock (pid ");
+            assertThat(new BackupStore(home.resolve("backups")).list(db)).extracting(BackupStore.Entry::type, BackupStore.Entry::verified)
+                    .containsExactlyInAnyOrder(org.assertj.core.groups.Tuple.tuple("daily", true), org.assertj.core.groups.Tuple.tuple("weekly", true));
+            assertThat(hook.requests()).as("nothing failed: no alert").isEmpty();
+        }
     }
 
     @Test
-    void aRunWhileTheLockIsHeldIsExit3NamingTheHolderPid() {
+    void aRunThatGivesUpWaitingForTheLockIsExit3SaysItWasSkippedAndAlertsSo() throws Exception {
         ScratchServer server = Fixtures.trustCluster();
         String db = newDb(server, "locked", 10);
         Map<String, String> env = Fixtures.env(server, home);
         env.put("VERIFY", "quick");
+        env.put("LOCK_WAIT_SECONDS", "1");
         Path backups = home.resolve("backups");
-        try (Lock held = Lock.acquire(backups, db, "backup")) {   // this JVM holds it, as another run would
-            Scripts.Run r = Scripts.run(env, "backup.java", "--db", db);
-            assertThat(r.exit()).as(r.all()).isEqualTo(ExitCode.LOCKED);
-            assertThat(errLines(r)).hasSize(1);
-            assertThat(errLines(r).get(0)).contains("backup of " + db + " already running (pid " + ProcessHandle.current().pid()
-                    + " since ", "HINT:");
-            assertThat(new BackupStore(backups).list(db)).isEmpty();
+        try (HttpReceiver hook = new HttpReceiver()) {
+            Files.createDirectories(home.resolve("config"));
+            Files.writeString(home.resolve("config/monitoring.env"), "WEBHOOK_URL=" + hook.url("/hook") + "\n");
+            try (Lock held = Lock.acquire(backups, db, "backup")) {   // this JVM holds it, as another run would
+                Scripts.Run r = Scripts.run(env, "backup.java", "--type", "daily", "--db", db);
+                assertThat(r.exit()).as(r.all()).isEqualTo(ExitCode.LOCKED);
+                assertThat(errLines(r)).hasSize(1);
+                assertThat(errLines(r).get(0)).startsWith("warning: backup of " + db + " skipped: another run held the lock for over 1 s (pid "
+                        + ProcessHandle.current().pid() + " since ").contains("HINT:").doesNotContain("failed");
+                assertThat(new BackupStore(backups).list(db)).isEmpty();
+            }
+            JsonNode alert = JSON.readTree(hook.awaitRequests(1, java.time.Duration.ofSeconds(5)).get(0).body());
+            assertThat(alert.path("subject").asText()).isEqualTo("[WARNING] ra-infrastructure - backup of " + db
+                    + " skipped: another run held the lock");
+            assertThat(logText()).contains("backup of " + db + " skipped: ").doesNotContain("backup of " + db + " failed");
+            Scripts.Run after = Scripts.run(env, "backup.java", "--type", "daily", "--db", db);
+            assertThat(after.exit()).as(after.all()).isZero();
+            assertThat(new BackupStore(backups).list(db)).hasSize(1);
+            JsonNode recovered = JSON.readTree(hook.awaitRequests(2, java.time.Duration.ofSeconds(5)).get(1).body());
+            assertThat(recovered.path("subject").asText()).startsWith("[RECOVERED] ra-infrastructure - backup of " + db + " skipped");
         }
-        Scripts.Run after = Scripts.run(env, "backup.java", "--db", db);
-        assertThat(after.exit()).as(after.all()).isZero();
-        assertThat(new BackupStore(backups).list(db)).hasSize(1);
+    }
+
+    @Test
+    void aFrozenDockerEngineFailsTheBackupInBoundedTimeLogsAlertsAndFreesTheLock() throws Exception {
+        Path bin = Files.createDirectories(home.resolve("frozen-bin"));
+        Fixtures.shellScript(bin.resolve("docker"), "exec sleep 600\n");   // Docker Desktop frozen: every docker call hangs
+        Map<String, String> env = Fixtures.env(Fixtures.trustCluster(), home);
+        env.put("DOCKER_CONTAINER", "inventory-db");
+        env.put("COMMAND_TIMEOUT_SECONDS", "2");
+        env.put("PATH", bin + File.pathSeparator + System.getenv("PATH"));
+        try (HttpReceiver hook = new HttpReceiver()) {
+            Files.createDirectories(home.resolve("config"));
+            Files.writeString(home.resolve("config/monitoring.env"), "WEBHOOK_URL=" + hook.url("/hook") + "\n");
+            Scripts.Run r = Scripts.run(env, "backup.java", "--type", "daily", "--db", "inventory");
+            assertThat(r.exit()).as(r.all()).isEqualTo(ExitCode.UNAVAILABLE);
+            assertThat(errLines(r)).singleElement().asString().contains("docker did not finish within 2 s", "HINT:",
+                    "the Docker engine does not answer");
+            assertThat(logText()).contains("ERROR", "backup of inventory failed: ", "docker did not finish within 2 s");
+            JsonNode alert = JSON.readTree(hook.awaitRequests(1, java.time.Duration.ofSeconds(5)).get(0).body());
+            assertThat(alert.path("subject").asText()).isEqualTo("[ALERT] ra-infrastructure - backup of inventory failed");
+        }
+        Lock.acquire(home.resolve("backups"), "inventory", "test").close();
     }
 
     @Test

@@ -6,6 +6,11 @@ import tests.support.Fixtures;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 
@@ -125,12 +130,103 @@ class BackupTest {
     }
 
     @Test
-    void aRunWhileTheLockIsHeldExitsThree() {
+    void aRunThatCannotGetTheLockInLockWaitSecondsIsSkippedWithExitThree() {
         Fixtures.createDb(pg, "bk_locked", 10);
         try (Lock l = Lock.acquire(home.resolve("backups"), "bk_locked", "backup")) {
-            assertThatThrownBy(() -> backup(cfg, "bk_locked", "daily", "none")).isInstanceOf(OpsException.class)
-                    .hasMessageContaining("backup of bk_locked already running (pid")
+            assertThatThrownBy(() -> backup(cfg.with(java.util.Map.of("LOCK_WAIT_SECONDS", "1")), "bk_locked", "daily", "none"))
+                    .isInstanceOf(OpsException.class)
+                    .hasMessageContaining("backup of bk_locked skipped: another run held the lock for over 1 s (pid")
                     .satisfies(e -> assertThat(((OpsException) e).exitCode()).isEqualTo(ExitCode.LOCKED));
+        }
+    }
+
+    // ---------------------------------------------------------------- clock, locks and stalls
+
+    @Test
+    void aBackupTakenAfterTheClockWasPutBackIsKeptAndTheFutureSetsAreFlagged() throws Exception {
+        Fixtures.createDb(pg, "bk_clock", 10);
+        Config keep2 = cfg.with(java.util.Map.of("KEEP_DAILY", "2"));
+        for (int d = 1; d <= 3; d++) restamp(backup(keep2, "bk_clock", "daily", "quick").dump(), Instant.now().plus(Duration.ofDays(d)));
+        Backup.Result r = backup(keep2, "bk_clock", "daily", "quick");
+        assertThat(r.dump()).exists();
+        assertThat(r.pruned()).as("nothing of the new set, nor of the future ones").isEmpty();
+        assertThat(r.warnings()).singleElement().asString().contains("3 backup set(s) of bk_clock are dated in the future");
+        assertThat(new BackupStore(home.resolve("backups")).list("bk_clock")).hasSize(4);
+        assertThat(Files.readString(Fixtures.log(cfg).file())).contains("WARN", "are dated in the future");
+    }
+
+    @Test
+    void aTableLockedByAnotherSessionFailsTheBackupNamingThatSession() throws Exception {
+        Fixtures.createDb(pg, "bk_blocked", 10);
+        Config c = cfg.with(java.util.Map.of("TABLE_LOCK_TIMEOUT_SECONDS", "2"));
+        try (Connection blocker = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + cfg.get("PGPORT") + "/bk_blocked"
+                + "?ApplicationName=stock-import", "postgres", "")) {
+            blocker.setAutoCommit(false);
+            String pid;
+            try (Statement st = blocker.createStatement()) {
+                st.execute("LOCK TABLE products IN ACCESS EXCLUSIVE MODE");
+                ResultSet rs = st.executeQuery("SELECT pg_backend_pid()");
+                rs.next();
+                pid = rs.getString(1);
+            }
+            assertThatThrownBy(() -> backup(c, "bk_blocked", "daily", "quick")).isInstanceOf(OpsException.class)
+                    .hasMessageContaining("backup of bk_blocked gave up after waiting 2 s for a table lock held by another session: pid "
+                            + pid + " (application stock-import, user postgres, idle in transaction since 20")
+                    .hasMessageContaining("holds products")
+                    .satisfies(e -> assertThat(((OpsException) e).hint()).contains("pg_terminate_backend(" + pid + ")"))
+                    .satisfies(e -> assertThat(((OpsException) e).exitCode()).isEqualTo(ExitCode.BACKUP_FAILED));
+            blocker.rollback();
+        }
+        assertThat(new BackupStore(home.resolve("backups")).list("bk_blocked")).isEmpty();
+        assertThat(backup(c, "bk_blocked", "daily", "quick").manifest().verified()).as("the lock is free again").isTrue();
+    }
+
+    @Test
+    void aDumpThatStopsMovingIsStoppedAndOneThatKeepsMovingIsNot() throws Exception {
+        Fixtures.createDb(pg, "bk_stall", 2000);
+        Path real = Fixtures.bin().resolve("pg_dump");
+        Path hung = standInPgDump("hung", "exec sleep 600\n");
+        Config stalled = cfg.with(java.util.Map.of("PG_BIN", hung.toString(), "STALL_SECONDS", "2"));
+        assertThatThrownBy(() -> backup(stalled, "bk_stall", "daily", "quick")).isInstanceOf(OpsException.class)
+                .hasMessageStartingWith("pg_dump of bk_stall: pg_dump stalled: no output for 2 s, stopped")
+                .satisfies(e -> assertThat(((OpsException) e).hint()).contains("STALL_SECONDS"));
+        assertThat(new BackupStore(home.resolve("backups")).list("bk_stall")).isEmpty();
+        assertThat(Lock.acquire(home.resolve("backups"), "bk_stall", "test")).as("the lock was released").isNotNull().satisfies(Lock::close);
+
+        // Twenty pieces half a second apart: longer than the stall limit overall, but never silent for that long.
+        Path slow = standInPgDump("slow", "'" + real + "' \"$@\" | exec python3 -c 'import sys,time\nd=sys.stdin.buffer.read(); n=len(d)//20+1\n"
+                + "for i in range(0, len(d), n):\n    sys.stdout.buffer.write(d[i:i+n]); sys.stdout.buffer.flush(); time.sleep(0.5)'\n");
+        Config progressing = cfg.with(java.util.Map.of("PG_BIN", slow.toString(), "STALL_SECONDS", "6"));
+        Backup.Result r = backup(progressing, "bk_stall", "daily", "quick");
+        assertThat(r.manifest().verified()).isTrue();
+        assertThat(r.manifest().durationSeconds()).as("the dump took longer than STALL_SECONDS").isGreaterThan(6);
+    }
+
+    /** A PG_BIN with the real client programs and a stand-in pg_dump (answering --version like the real one). */
+    private static Path standInPgDump(String name, String body) throws Exception {
+        Path dir = Files.createTempDirectory("ra-pgbin-" + name);
+        try (var files = Files.list(Fixtures.bin())) {
+            for (Path f : files.toList()) {
+                if (!f.getFileName().toString().equals("pg_dump")) Files.createSymbolicLink(dir.resolve(f.getFileName()), f);
+            }
+        }
+        Fixtures.shellScript(dir.resolve("pg_dump"), "[ \"$1\" = --version ] && exec '" + Fixtures.bin().resolve("pg_dump") + "' --version\n" + body);
+        return dir;
+    }
+
+    /** Renames a set's files, and the names inside its manifest, as if it had been taken at {@code at}. */
+    static void restamp(Path dump, Instant at) throws Exception {
+        BackupStore.Entry e = BackupStore.parse(dump).orElseThrow();
+        String oldStamp = BackupStore.STAMP.format(e.at());
+        String newStamp = BackupStore.STAMP.format(at);
+        for (Path f : e.files()) {
+            Path to = f.resolveSibling(f.getFileName().toString().replace(oldStamp, newStamp));
+            if (f.equals(e.manifestFile())) {
+                Files.writeString(to, Files.readString(f).replace(oldStamp, newStamp));
+                Files.delete(f);
+            } else {
+                Files.move(f, to);
+            }
         }
     }
 }

@@ -7,6 +7,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import tests.support.Fixtures;
+import tests.support.HangingServer;
 import tests.support.HttpReceiver;
 import tests.support.Scripts;
 import tests.support.SmtpServer;
@@ -176,6 +177,36 @@ class HealthCheckScriptTest {
         Scripts.Run second = Scripts.run(down, "health-check.java");
         assertThat(second.out()).contains("alert via webhook: sent [ALERT] ra-infrastructure - database not answering SELECT 1");
         assertThat(hook.requests()).hasSize(2);
+    }
+
+    @Test
+    void hangingMailWebhookAndPingServersEndTheRunByOneDeadlineAndTheAlertsWaitForTheNextRun() throws Exception {
+        HangingServer mail = new HangingServer();
+        HangingServer hook = new HangingServer();
+        HangingServer ping = new HangingServer();
+        closeAfter.addAll(List.of(mail, hook, ping));
+        // Each channel alone may wait 30 s; in turn they would take over a minute.
+        monitoringEnv("SMTP_HOST=127.0.0.1", "SMTP_PORT=" + mail.port(), "SMTP_SECURITY=none", "ALERT_EMAIL=oncall@example.com",
+                "WEBHOOK_URL=" + hook.url("/hooks/T0KEN"), "HEALTHCHECK_PING_URL=" + ping.url("/ping/uuid-1"),
+                "ALERT_TIMEOUT_SECONDS=30");
+        Map<String, String> down = env("PGPORT", String.valueOf(freePort()));
+        long start = System.nanoTime();
+        Scripts.Run first = Scripts.run(down, "health-check.java");
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).as("ends by the deadline, not by 30 s per channel")
+                .isLessThan(Duration.ofSeconds(20));
+        assertThat(first.exit()).as(first.all()).isEqualTo(1);
+        assertThat(first.out()).contains("alert via email: FAILED").contains("alert via webhook: FAILED")
+                .contains("no answer within 5 s (ALERT_DEADLINE_SECONDS); retried next run")
+                .contains("dead-man ping: failed: no answer within 5 s");
+        assertThat(List.of(mail, hook, ping)).allSatisfy(s -> assertThat(s.connections()).as("every channel was tried").isPositive());
+        JsonNode state = JSON.readTree(home.resolve("logs/alert-state.json").toFile());
+        assertThat(state.path("incidents").path("query").path("sent").size()).as("queued: no channel marked as told").isZero();
+
+        HttpReceiver working = http();
+        monitoringEnv("WEBHOOK_URL=" + working.url("/hooks/T0KEN"));
+        Scripts.Run second = Scripts.run(down, "health-check.java");
+        assertThat(second.out()).contains("alert via webhook: sent [ALERT] ra-infrastructure - database not answering SELECT 1");
+        assertThat(working.requests()).hasSize(1);
     }
 
     @Test

@@ -188,7 +188,7 @@ class HealthCheckTest {
             CheckResult none = result(run(cfg, "backups"), "backups");
             assertThat(none.status()).isEqualTo(Status.CRITICAL);
             assertThat(none.summary()).contains("no verified daily backup of fresh_db yet");
-            assertThat(none.action()).contains("backup.java --type daily");
+            assertThat(none.action()).contains("./jbang backup.java --type daily");
 
             Backup.Result taken = new Backup(cfg, Fixtures.log(cfg)).run("fresh_db", new Backup.Options("daily", "quick", false, false));
             CheckResult fresh = result(run(cfg, "backups"), "backups");
@@ -202,6 +202,36 @@ class HealthCheckTest {
         } finally {
             pg.dropDatabase("fresh_db");
         }
+    }
+
+    @Test
+    void aNewScheduleIsNotLateBeforeItsFirstDueTimeAndTheHintNamesTheCommandThatClearsIt() throws Exception {
+        Config cfg = cfg(Fixtures.trustCluster(), "SCHEDULED_TYPES", "daily,weekly", "PGDATABASE", "first_db");
+        Path backups = cfg.path("BACKUP_DIR");
+        Instant firstDaily = Instant.now().minus(Duration.ofHours(1)).truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+        BackupStoreTest.put(backups, "first_db", "daily", firstDaily, "passed");
+        CheckResult day1 = result(run(cfg, "backups"), "backups");
+        assertThat(day1.status()).as(day1.summary()).isEqualTo(Status.OK);
+        assertThat(day1.summary()).contains("no weekly yet (first due by " + firstDaily.plus(Duration.ofDays(8))
+                .truncatedTo(java.time.temporal.ChronoUnit.MINUTES) + ")");
+
+        BackupStoreTest.put(backups, "first_db", "daily", Instant.now().minus(Duration.ofDays(9)), "passed");
+        CheckResult overdue = result(run(cfg, "backups"), "backups");
+        assertThat(overdue.status()).isEqualTo(Status.CRITICAL);
+        assertThat(overdue.summary()).contains("no verified weekly backup of first_db yet");
+        assertThat(overdue.action()).endsWith("run it now: ./jbang backup.java --type weekly");
+    }
+
+    @Test
+    void backupsDatedInTheFutureMakeTheCheckWarnAndDoNotCountAsFresh() throws Exception {
+        Config cfg = cfg(Fixtures.trustCluster(), "SCHEDULED_TYPES", "daily", "PGDATABASE", "clock_db");
+        Path backups = cfg.path("BACKUP_DIR");
+        BackupStoreTest.put(backups, "clock_db", "daily", Instant.now().minus(Duration.ofHours(2)), "passed");
+        BackupStoreTest.put(backups, "clock_db", "daily", Instant.now().plus(Duration.ofDays(2)), "passed");
+        CheckResult r = result(run(cfg, "backups"), "backups");
+        assertThat(r.status()).isEqualTo(Status.WARNING);
+        assertThat(r.summary()).contains("daily 2h 0m old", "1 backup set(s) of clock_db are dated in the future");
+        assertThat(r.action()).contains("system clock");
     }
 
     /** Renames a backup's files as if it had been taken {@code age} ago (the time is in the names). */

@@ -16,6 +16,8 @@ import java.util.concurrent.*;
  * alerts at once on every channel, silence while it persists, a reminder each ALERT_RATE_LIMIT_MINUTES
  * saying how long it has been failing, an immediate alert when it gets worse, and one RECOVERED notice
  * with the downtime when it clears. A channel that fails is not marked as told, so the next run retries.
+ * Channels send in parallel and a run's sending ends by one deadline (ALERT_DEADLINE_SECONDS), however
+ * many servers hang: what has not gone out by then waits for the next run.
  */
 public final class Alerts {
     /**
@@ -34,7 +36,7 @@ public final class Alerts {
     private final List<Channel> channels;
     private final AlertState state;
     private final Duration window;
-    private final Duration timeout;
+    private final Duration deadline;
     private final Notices notices;
     private final boolean onWarning;
 
@@ -42,8 +44,9 @@ public final class Alerts {
         this.log = log;
         this.clock = clock;
         this.channels = List.copyOf(channels);
-        this.timeout = Duration.ofSeconds(cfg.integer("ALERT_TIMEOUT_SECONDS"));
-        this.state = new AlertState(cfg.path("LOG_DIR"), log, timeout.multipliedBy(2).plusSeconds(5));
+        this.deadline = Duration.ofSeconds(cfg.integer("ALERT_DEADLINE_SECONDS"));
+        // Another run holds the state only while it sends, which ends by its own deadline.
+        this.state = new AlertState(cfg.path("LOG_DIR"), log, deadline.plusSeconds(1));
         this.window = Duration.ofMinutes(cfg.integer("ALERT_RATE_LIMIT_MINUTES"));
         this.notices = new Notices(cfg.get("ALERT_SUBJECT_PREFIX"));
         this.onWarning = cfg.flag("ALERT_ON_WARNING");
@@ -61,6 +64,9 @@ public final class Alerts {
 
     public AlertState state() { return state; }
 
+    /** How long one run's sending may take, all channels together (the dead-man ping shares it). */
+    public Duration deadline() { return deadline; }
+
     /** The host name alerts name, for other reports to agree with them. */
     public static String host() { return Notices.host(); }
 
@@ -74,13 +80,14 @@ public final class Alerts {
         if (channels.isEmpty()) return List.of();
         List<Failure> alerting = failing.stream().filter(f -> onWarning || f.severity().equals("critical")).toList();
         List<Delivery> out = new ArrayList<>();
+        long until = System.nanoTime() + deadline.toNanos();
         state.update(data -> {
             Instant now = clock.instant().truncatedTo(ChronoUnit.SECONDS);
             List<Planned> plan = new ArrayList<>();
             planPendingRecoveries(data, plan);
             for (Failure f : alerting) planAlert(data, source, f, alerting, now, plan);
             planRecovery(data, source, scope, alerting, now, plan);
-            out.addAll(deliver(plan));
+            out.addAll(deliver(plan, until));
         });
         return out;
     }
@@ -148,56 +155,89 @@ public final class Alerts {
     }
 
     /**
-     * Sends each channel's messages in order, channels in parallel. After a channel fails once in a run
-     * its remaining messages wait for the next run instead of each waiting out the timeout.
+     * Sends each channel's messages in order, channels in parallel, until {@code until} (System.nanoTime).
+     * After a channel fails once in a run its remaining messages wait for the next run instead of each
+     * waiting out the timeout; a channel still busy at the deadline is left behind (its thread is a daemon)
+     * and its unsent messages are reported as such, so they are retried.
      */
-    private List<Delivery> deliver(List<Planned> plan) {
+    private List<Delivery> deliver(List<Planned> plan, long until) {
         Map<Channel, List<Planned>> byChannel = new LinkedHashMap<>();
         plan.forEach(p -> byChannel.computeIfAbsent(p.channel(), c -> new ArrayList<>()).add(p));
+        Round round = new Round();
         ExecutorService pool = Executors.newCachedThreadPool(daemon());
         try {
-            List<Future<List<Delivery>>> futures = new ArrayList<>();
-            byChannel.values().forEach(queue -> futures.add(pool.submit(() -> sendAll(queue))));
-            List<Delivery> out = new ArrayList<>();
-            for (Future<List<Delivery>> f : futures) out.addAll(join(f));
-            return out;
+            List<Future<?>> futures = new ArrayList<>();
+            byChannel.values().forEach(queue -> futures.add(pool.submit(() -> sendAll(queue, round))));
+            for (Future<?> f : futures) waitUntil(f, until);
+            return round.close(byChannel.values());
         } finally {
             pool.shutdownNow();
         }
     }
 
-    private List<Delivery> sendAll(List<Planned> queue) {
-        List<Delivery> out = new ArrayList<>();
+    private void sendAll(List<Planned> queue, Round round) {
         String failure = null;
         for (Planned p : queue) {
             Message m = p.message();
             String channel = p.channel().name();
             if (failure != null) {
-                out.add(new Delivery(channel, m.event(), m.subject(), false, "not tried: " + failure));
+                round.record(p, new Delivery(channel, m.event(), m.subject(), false, "not tried: " + failure));
                 continue;
             }
             try {
                 p.channel().send(m);
-                synchronized (this) { p.onSent().run(); }
-                log.info("alert sent via " + channel + ": " + m.subject());
-                out.add(new Delivery(channel, m.event(), m.subject(), true, null));
+                if (round.record(p, new Delivery(channel, m.event(), m.subject(), true, null))) {
+                    log.info("alert sent via " + channel + ": " + m.subject());
+                }
             } catch (RuntimeException e) {
                 failure = e instanceof lib.OpsException o ? o.oneLine() : e.toString();
-                log.warn("alert via " + channel + " failed, retried next run: " + failure + " (" + m.subject() + ")");
-                out.add(new Delivery(channel, m.event(), m.subject(), false, failure));
+                if (round.record(p, new Delivery(channel, m.event(), m.subject(), false, failure))) {
+                    log.warn("alert via " + channel + " failed, retried next run: " + failure + " (" + m.subject() + ")");
+                }
             }
         }
-        return out;
     }
 
-    private List<Delivery> join(Future<List<Delivery>> f) {
+    private static void waitUntil(Future<?> f, long until) {
         try {
-            return f.get();
+            f.get(Math.max(0, until - System.nanoTime()), TimeUnit.NANOSECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return List.of();
-        } catch (ExecutionException e) {
-            throw new IllegalStateException(e.getCause());
+        } catch (ExecutionException | TimeoutException e) {
+            // a channel's own failures are recorded by sendAll; one still busy is reported by Round.close
+        }
+    }
+
+    /** The outcomes of one delivery round; once closed at the deadline, late outcomes change nothing. */
+    private final class Round {
+        private final Map<Planned, Delivery> done = new IdentityHashMap<>();
+        private boolean closed;
+
+        /** Records an outcome (and marks a sent message as told) unless the round is closed; false when it was. */
+        synchronized boolean record(Planned p, Delivery d) {
+            if (closed) return false;
+            if (d.ok()) p.onSent().run();
+            done.put(p, d);
+            return true;
+        }
+
+        /** Closes the round: every message without an outcome is reported unsent, to be retried next run. */
+        synchronized List<Delivery> close(Collection<List<Planned>> queues) {
+            closed = true;
+            List<Delivery> out = new ArrayList<>();
+            for (List<Planned> queue : queues) {
+                for (Planned p : queue) {
+                    Delivery d = done.get(p);
+                    if (d == null) {
+                        Message m = p.message();
+                        d = new Delivery(p.channel().name(), m.event(), m.subject(), false, "no answer within "
+                                + deadline.toSeconds() + " s (ALERT_DEADLINE_SECONDS); retried next run");
+                        log.warn("alert via " + d.channel() + " not sent: " + d.error() + " (" + m.subject() + ")");
+                    }
+                    out.add(d);
+                }
+            }
+            return out;
         }
     }
 
@@ -210,6 +250,7 @@ public final class Alerts {
     public List<Delivery> event(String key, Failure f) {
         if (channels.isEmpty()) return List.of();
         List<Delivery> out = new ArrayList<>();
+        long until = System.nanoTime() + deadline.toNanos();
         state.update(data -> {
             Instant now = clock.instant().truncatedTo(ChronoUnit.SECONDS);
             Map<String, Instant> sent = data.events.computeIfAbsent(key, k -> new TreeMap<>());
@@ -223,7 +264,7 @@ public final class Alerts {
                 }
                 plan.add(new Planned(ch, m, () -> sent.put(ch.name(), now)));
             }
-            out.addAll(deliver(plan));
+            out.addAll(deliver(plan, until));
         });
         return out;
     }
@@ -233,7 +274,7 @@ public final class Alerts {
         Message m = notices.test(script, clock.instant());
         List<Planned> plan = new ArrayList<>();
         channels.forEach(ch -> plan.add(new Planned(ch, m, () -> { })));
-        return deliver(plan);
+        return deliver(plan, System.nanoTime() + deadline.toNanos());
     }
 
     static int rank(String severity) {

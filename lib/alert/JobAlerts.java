@@ -20,10 +20,16 @@ public final class JobAlerts {
         this.log = log;
     }
 
-    /** A backup of {@code db} ended: {@code failure} null means it succeeded and was verified (or verify was off). */
+    /**
+     * A backup of {@code db} ended: {@code failure} null means it succeeded and was verified (or verify was off).
+     * A run that gave up waiting for another run's lock (exit 3) was skipped, not failed, and says so.
+     */
     public void backup(String db, OpsException failure, boolean unverified) {
         String type = "backup:" + db;
-        if (failure != null) {
+        if (failure != null && failure.exitCode() == ExitCode.LOCKED) {
+            send(type, List.of(failed(type, "warning", "backup of " + db + " skipped: another run held the lock", failure,
+                    "docs/alerts.md#backups")));
+        } else if (failure != null) {
             String title = failure.exitCode() == ExitCode.VERIFY_FAILED ? "backup of " + db + " failed verification"
                     : "backup of " + db + " failed";
             send(type, List.of(failed(type, "critical", title, failure, "docs/alerts.md#backups")));

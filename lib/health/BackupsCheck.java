@@ -3,15 +3,22 @@ package lib.health;
 import lib.BackupStore;
 import lib.Disk;
 import lib.Report;
+import lib.Retention;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.*;
+import java.util.stream.Collectors;
 
 /**
  * 10. Backup freshness: for each scheduled type (SCHEDULED_TYPES), the newest verified backup of
  * PGDATABASE must be younger than the type's interval plus a grace period. This is what notices a
- * scheduler that silently stopped running backups.
+ * scheduler that silently stopped running backups. A type with no backup yet is not late while the
+ * first backup of this database (any type: the kit began here then) is younger than that limit: a new
+ * weekly schedule is due within a week of the first daily, not at once. With no backup at all there is no
+ * such start, and the check is critical until one is taken. Sets dated in the future (the clock was ahead)
+ * do not count and make the check warn.
  */
 final class BackupsCheck implements Check {
     /** Interval plus grace per type: an hourly backup may be 2 h old, a daily one 26 h. */
@@ -28,30 +35,60 @@ final class BackupsCheck implements Check {
 
     public CheckResult run(Probe p) {
         String db = p.config().get("PGDATABASE");
-        List<BackupStore.Entry> all = new BackupStore(p.config().path("BACKUP_DIR")).list(db);
         Instant now = Instant.now();
+        List<BackupStore.Entry> all = new BackupStore(p.config().path("BACKUP_DIR")).list(db);
+        List<BackupStore.Entry> past = all.stream().filter(e -> !Retention.future(e, now)).toList();
+        Optional<Instant> start = past.isEmpty() ? Optional.empty() : Optional.of(past.get(past.size() - 1).at());
         List<String> late = new ArrayList<>();
         List<String> fine = new ArrayList<>();
+        List<String> overdue = new ArrayList<>();
         Map<String, Object> ages = new LinkedHashMap<>();
         for (String type : p.config().list("SCHEDULED_TYPES")) {
-            Optional<BackupStore.Entry> newest = all.stream().filter(e -> e.type().equals(type) && e.verified()).findFirst();
+            Optional<BackupStore.Entry> newest = past.stream().filter(e -> e.type().equals(type) && e.verified()).findFirst();
+            Duration limit = MAX_AGE.get(type);
             if (newest.isEmpty()) {
-                late.add("no verified " + type + " backup of " + db + " yet");
                 ages.put(type + "AgeSeconds", null);
+                if (start.isPresent() && Duration.between(start.get(), now).compareTo(limit) <= 0) {
+                    fine.add("no " + type + " yet (first due by " + start.get().plus(limit).truncatedTo(ChronoUnit.MINUTES) + ")");
+                } else {
+                    late.add("no verified " + type + " backup of " + db + " yet");
+                    overdue.add(type);
+                }
                 continue;
             }
             Duration age = Duration.between(newest.get().at(), now);
             ages.put(type + "AgeSeconds", age.toSeconds());
             String text = type + " " + Report.age(age) + " old (" + Disk.human(newest.get().size()) + ")";
-            if (age.compareTo(MAX_AGE.get(type)) > 0) late.add(text + ", limit " + Report.age(MAX_AGE.get(type)));
-            else fine.add(text);
+            if (age.compareTo(limit) > 0) {
+                late.add(text + ", limit " + Report.age(limit));
+                overdue.add(type);
+            } else {
+                fine.add(text);
+            }
         }
-        if (fine.isEmpty() && late.isEmpty()) return CheckResult.ok("no scheduled backup types (SCHEDULED_TYPES is empty)");
-        CheckResult r = late.isEmpty() ? CheckResult.ok("newest verified: " + String.join(", ", fine))
-                : CheckResult.critical(String.join("; ", late) + (fine.isEmpty() ? "" : "; " + String.join(", ", fine)),
-                        "look at logs/backup.log and whether the scheduled backup task still runs; run one now: jbang backup.java --type "
-                                + p.config().list("SCHEDULED_TYPES").get(0));
+        Optional<String> future = Retention.futureWarning(all, db, now);
+        CheckResult r = result(late, fine, overdue, future);
         ages.forEach(r::with);
         return r;
+    }
+
+    private static CheckResult result(List<String> late, List<String> fine, List<String> overdue, Optional<String> future) {
+        String extra = future.map(f -> "; " + f).orElse("");
+        if (!late.isEmpty()) {
+            return CheckResult.critical(String.join("; ", late) + (fine.isEmpty() ? "" : "; " + String.join(", ", fine)) + extra,
+                    "look at logs/backup.log and whether the scheduled backup task still runs; run it now: "
+                            + overdue.stream().map(t -> launcher() + " backup.java --type " + t).collect(Collectors.joining(" and ")));
+        }
+        if (future.isPresent()) {
+            return CheckResult.of(Status.WARNING, (fine.isEmpty() ? "" : "newest verified: " + String.join(", ", fine) + "; ") + future.get())
+                    .action("check the system clock (time zone, NTP); the sets keep their future names until their time has come");
+        }
+        if (fine.isEmpty()) return CheckResult.ok("no scheduled backup types (SCHEDULED_TYPES is empty)");
+        return CheckResult.ok("newest verified: " + String.join(", ", fine));
+    }
+
+    /** The project's launcher as typed on this OS: ".\jbang.cmd" in Windows shells, "./jbang" elsewhere. */
+    private static String launcher() {
+        return System.getProperty("os.name", "").startsWith("Windows") ? ".\\jbang.cmd" : "./jbang";
     }
 }

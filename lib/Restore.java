@@ -128,7 +128,8 @@ public final class Restore {
         boolean exists = pg.exists(t) || interrupted != null && pg.exists(interrupted.keepAs());
         if (interrupted == null && exists) requireConnectable(t, o);
         DatabaseProperties props = !exists ? null : DatabaseProperties.of(pg.psql(), interrupted != null && !pg.exists(t) ? interrupted.keepAs() : t);
-        Instant now = Instant.now();
+        // two restores within one second would otherwise want the same side names
+        Instant now = BackupStore.freeStamp(Instant.now(), at -> pg.exists(DbName.of(t, RESTORING, at)) || pg.exists(DbName.of(t, BEFORE_RESTORE, at)));
         return new Plan(backup, t, exists, DbName.of(t, RESTORING, now), DbName.of(t, BEFORE_RESTORE, now),
                 o.safetyBackup() && exists, o.withGlobals(), props, interrupted);
     }

@@ -17,7 +17,7 @@ class DatabasePropertiesTest {
         pg.psql().exec("postgres", "DROP ROLE IF EXISTS \"dp \"\"owner\"\"\"; CREATE ROLE \"dp \"\"owner\"\"\";"
                 + "DROP ROLE IF EXISTS dp_reader; CREATE ROLE dp_reader;"
                 + "CREATE DATABASE dp_src TEMPLATE template0 ENCODING 'SQL_ASCII' LC_COLLATE 'C' LC_CTYPE 'C' OWNER \"dp \"\"owner\"\"\"");
-        pg.psql().exec("dp_src", "ALTER DATABASE dp_src SET search_path = \"a, b\", public; ALTER DATABASE dp_src SET application_name = 'x, y';"
+        pg.psql().exec("dp_src", "ALTER DATABASE dp_src SET search_path = \"a, b\", public; ALTER DATABASE dp_src SET datestyle = 'ISO, DMY';"
                 + "ALTER DATABASE dp_src SET temp_tablespaces = '';"
                 + "GRANT CREATE ON DATABASE dp_src TO dp_reader WITH GRANT OPTION; REVOKE TEMPORARY ON DATABASE dp_src FROM PUBLIC;");
         DatabaseProperties src = DatabaseProperties.of(pg.psql(), "dp_src");
@@ -27,7 +27,7 @@ class DatabasePropertiesTest {
         src.applyTo(pg.psql(), "dp_copy");
         assertThat(DatabaseProperties.of(pg.psql(), "dp_copy")).isEqualTo(src);
         assertThat(pg.psql().value("dp_copy", "SHOW search_path")).isEqualTo("\"a, b\", public");
-        assertThat(pg.psql().value("dp_copy", "SHOW application_name")).isEqualTo("x, y");
+        assertThat(pg.psql().value("dp_copy", "SHOW datestyle")).isEqualTo("ISO, DMY");
         pg.dropDatabase("dp_src");
         pg.dropDatabase("dp_copy");
     }

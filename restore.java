@@ -109,7 +109,7 @@ class restore implements Callable<Integer> {
     @Option(names = "--no-safety-backup", description = "Skip the backup of the target (or of pgAdmin's data) taken before it is replaced.")
     boolean noSafetyBackup;
 
-    @Option(names = "--with-globals", description = "Also replay the backup's roles and tablespaces (existing ones are kept).")
+    @Option(names = "--with-globals", description = "Also create the backup's roles and tablespaces that this server lacks (existing ones are left as they are).")
     boolean withGlobals;
 
     @Option(names = "--no-owner", description = "Do not restore ownership and privileges (restoring to another server).")

@@ -124,9 +124,10 @@ public final class Restore {
     public Plan plan(BackupStore.Entry backup, Options o) {
         String t = o.target() != null ? o.target() : backup.db();
         refuseSystemDatabase(t);
-        Swap.Journal interrupted = Swap.pending(store.root(), t).filter(j -> !j.running()).orElse(null);
+        Swap.Journal journal = Swap.pending(store.root(), t).orElse(null);
+        Swap.Journal interrupted = journal != null && !journal.running() ? journal : null;
         boolean exists = pg.exists(t) || interrupted != null && pg.exists(interrupted.keepAs());
-        if (interrupted == null && exists) requireConnectable(t, o);
+        if (journal == null && exists) requireConnectable(t, o);
         DatabaseProperties props = !exists ? null : DatabaseProperties.of(pg.psql(), interrupted != null && !pg.exists(t) ? interrupted.keepAs() : t);
         // two restores within one second would otherwise want the same side names
         Instant now = BackupStore.freeStamp(Instant.now(), at -> pg.exists(DbName.of(t, RESTORING, at)) || pg.exists(DbName.of(t, BEFORE_RESTORE, at)));

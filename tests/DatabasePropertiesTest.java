@@ -42,4 +42,28 @@ class DatabasePropertiesTest {
         assertThat(p.summary()).startsWith("owner ").doesNotContain("privileges", "settings", "comment");
         pg.dropDatabase("dp_plain");
     }
+
+    @Test
+    void inDockerModeARestoreInPlaceKeepsALatin1DatabaseAsItWas() {
+        Config docker = Fixtures.config(Fixtures.container(), Fixtures.home());
+        Pg dpg = new Pg(new PgTarget(docker));
+        String db = "dp_docker";
+        dpg.dropDatabase(db);
+        dpg.psql().exec("postgres", "DROP ROLE IF EXISTS dp_app; CREATE ROLE dp_app LOGIN;"
+                + "CREATE DATABASE " + db + " TEMPLATE template0 ENCODING 'LATIN1' LC_COLLATE 'C' LC_CTYPE 'C' CONNECTION LIMIT 4");
+        dpg.psql().exec(db, "CREATE TABLE products (id int PRIMARY KEY); INSERT INTO products VALUES (1), (2);"
+                + "REVOKE CONNECT ON DATABASE " + db + " FROM PUBLIC; GRANT CONNECT ON DATABASE " + db + " TO dp_app;"
+                + "ALTER DATABASE " + db + " SET lock_timeout = '3s'; COMMENT ON DATABASE " + db + " IS 'shop';");
+        DatabaseProperties before = DatabaseProperties.of(dpg.psql(), db);
+        new Backup(docker, Fixtures.log(docker)).run(db, new Backup.Options("daily", "quick", false, false));
+        Restore r = new Restore(docker, Fixtures.log(docker));
+        Restore.Options o = new Restore.Options(null, false, false, false);
+        Restore.Plan plan = r.plan(r.choose(null, db, "daily", null), o);
+        r.check(plan);
+        r.execute(plan, o);
+        assertThat(DatabaseProperties.of(dpg.psql(), db)).isEqualTo(before);
+        assertThat(before.encoding()).isEqualTo("LATIN1");
+        assertThat(before.acl()).isNotNull();
+        assertThat(dpg.rowCounts(db)).singleElement().satisfies(t -> assertThat(t.rows()).isEqualTo(2));
+    }
 }

@@ -184,6 +184,21 @@ class RestoreTest {
     }
 
     @Test
+    void aTargetClosedByHandIsNamedBeforeTheSafetyBackupWouldFail() {
+        BackupStore.Entry e = backup("rs_closed", 5);
+        pg.psql().exec("postgres", "ALTER DATABASE rs_closed WITH ALLOW_CONNECTIONS false");
+        Restore r = new Restore(cfg, Fixtures.log(cfg));
+        assertThatThrownBy(() -> r.plan(e, new Restore.Options(null, true, false, false)))
+                .hasMessageContaining("database rs_closed does not allow connections")
+                .satisfies(x -> assertThat(((OpsException) x).hint()).contains("ALLOW_CONNECTIONS true", "--no-safety-backup"));
+        Restore.Result res = restore(r, e, new Restore.Options(null, false, false, false));
+        assertThat(products("rs_closed")).isEqualTo(5);
+        assertThat(pg.psql().value("postgres", "SELECT datallowconn FROM pg_database WHERE datname = " + Psql.literal(res.plan().keepAs())))
+                .as("the kept copy stays closed as it was").isEqualTo("f");
+        pg.dropDatabase(res.plan().keepAs());
+    }
+
+    @Test
     void anEmptyDatabaseIsAValidBackupVerifiedInFullAndRestores() {
         String db = "rs_empty";
         pg.dropDatabase(db);

@@ -148,8 +148,8 @@ public final class Restore {
         if (o.safetyBackup() && "f".equals(pg.psql().value(Pg.MAINTENANCE_DB, "SELECT datallowconn FROM pg_database WHERE datname = "
                 + Psql.literal(t)))) {
             throw new OpsException(ExitCode.USAGE, "database " + t + " does not allow connections, so it cannot be backed up before "
-                    + "it is replaced", "if nothing should keep it closed: psql -d postgres -c 'ALTER DATABASE " + Psql.ident(t)
-                    + " WITH ALLOW_CONNECTIONS true'; or restore with --no-safety-backup");
+                    + "it is replaced", "if nothing should keep it closed, run ALTER DATABASE " + Psql.ident(t)
+                    + " WITH ALLOW_CONNECTIONS true in psql on database postgres; or restore with --no-safety-backup");
         }
     }
 

@@ -82,8 +82,13 @@ public final class Swap {
             pauseAfter(j);
             j = record(j, STEPS.get(3));
         } catch (OpsException e) {
-            Outcome o = repair(j);
-            throw new OpsException(e.exitCode(), e.getMessage() + "; " + o.text(), e.hint(), e);
+            String after;
+            try {
+                after = repair(j).text();
+            } catch (OpsException again) {
+                after = "the swap is recorded in " + file(target) + "; " + REPAIR_COMMAND + " finishes or rolls it back";
+            }
+            throw new OpsException(e.exitCode(), e.getMessage() + "; " + after, e.hint(), e);
         }
         repair(j);
     }

@@ -37,7 +37,7 @@ import java.util.function.Supplier;
                 + "long queries, replication lag and backup freshness, in parallel, each within CHECK_TIMEOUT_SECONDS.",
                 "Alerts by email and webhook once per failure type, reminds every ALERT_RATE_LIMIT_MINUTES, sends one RECOVERED "
                 + "notice, and pings HEALTHCHECK_PING_URL (/fail when unhealthy). Warnings alone exit 0.",
-                "Checks: docker, container, ready, query, pgadmin, disk, connections, long-queries, replication, backups."},
+                "Checks: docker, container, ready, query, pgadmin, disk, connections, long-queries, replication, backups, restores."},
         footerHeading = "%nExamples:%n",
         footer = {"  ./jbang health-check.java",
                 "      all checks, a table, alerts and ping; exit 1 if anything is critical",

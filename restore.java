@@ -30,6 +30,8 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
 
 import java.nio.file.Path;
 import java.time.LocalDate;
@@ -51,7 +53,8 @@ import java.util.concurrent.Callable;
                 "  ./jbang restore.java --from-remote --date 2026-11-15 --type weekly",
                 "  ./jbang restore.java --from-remote weekly/inventory_20261115T030000Z_weekly.dump.zst.gpg",
                 "  ./jbang restore.java --volume pgadmin --latest --dry-run",
-                "  ./jbang restore.java --volume config --date 2026-11-15"})
+                "  ./jbang restore.java --volume config --date 2026-11-15",
+                "  ./jbang restore.java --status"})
 class restore implements Callable<Integer> {
     @Mixin CommonOptions common;
 
@@ -63,11 +66,18 @@ class restore implements Callable<Integer> {
                 + "with --from-remote, a file name on the remote.")
         String file;
 
-        @Option(names = "--latest", description = "The newest verified backup (default).")
+        @Option(names = "--latest", description = "The newest verified backup.")
         boolean latest;
 
-        @Option(names = "--date", paramLabel = "YYYY-MM-DD", description = "The newest verified backup taken on this UTC date.")
+        @Option(names = "--date", paramLabel = "YYYY-MM-DD", converter = UtcDate.class,
+                description = "The newest verified backup taken on this UTC date.")
         LocalDate date;
+
+        @Option(names = "--status", description = "Show restores whose swap was interrupted (and what to do), then exit.")
+        boolean status;
+
+        @Option(names = "--repair", description = "Finish or roll back interrupted swaps (all, or the one of --target-db), then exit.")
+        boolean repair;
     }
 
     @Option(names = "--type", paramLabel = "TYPE", description = "With --latest/--date/--list: only this type (hourly, daily, ..., safety).")
@@ -99,16 +109,23 @@ class restore implements Callable<Integer> {
     @Option(names = "--no-safety-backup", description = "Skip the backup of the target (or of pgAdmin's data) taken before it is replaced.")
     boolean noSafetyBackup;
 
-    @Option(names = "--with-globals", description = "Also replay the backup's roles and tablespaces (existing ones are kept).")
+    @Option(names = "--with-globals", description = "Also create the backup's roles and tablespaces that this server lacks (existing ones are left as they are).")
     boolean withGlobals;
 
     @Option(names = "--no-owner", description = "Do not restore ownership and privileges (restoring to another server).")
     boolean noOwner;
 
+    @Spec CommandSpec spec;
+
     public static void main(String... args) { System.exit(Cli.execute(new restore(), args)); }
 
     @Override
     public Integer call() {
+        if (volume == null && !list && !which.status && !which.repair && which.file == null && !which.latest && which.date == null) {
+            System.err.println("error: say which backup to restore: --latest, --date YYYY-MM-DD or a FILE (--list shows them)");
+            spec.commandLine().usage(System.err);
+            return ExitCode.USAGE;
+        }
         Config cfg = common.load(Map.of());
         if (list && !fromRemote) {
             BackupStore store = new BackupStore(cfg.path("BACKUP_DIR"));
@@ -118,6 +135,8 @@ class restore implements Callable<Integer> {
         }
         Log log = CommonOptions.log(cfg, "restore");
         if (volume != null) return restoreVolume(cfg, log);
+        if (which.status) return RestoreStatus.status(new Restore(cfg, log).unfinished(), common.json);
+        if (which.repair) return RestoreStatus.repaired(new Restore(cfg, log).repairInterrupted(targetDb), common.json);
         if (list) return Report.remoteListing(cfg.get("REMOTE"), Offsite.store(cfg, log).list(db).stream()
                 .filter(r -> type == null || r.type().equals(type)).toList(), common.json);
         Restore restore = new Restore(cfg, log);
@@ -164,8 +183,15 @@ class restore implements Callable<Integer> {
         Restore.Options options = new Restore.Options(targetDb, !noSafetyBackup, withGlobals, noOwner);
         Restore.Plan plan = restore.plan(backup, options);
         restore.check(plan);
-        if (dryRun) return Report.restorePlan(plan, common.json);
-        if (!common.json) Report.restorePlan(plan, false);
+        if (dryRun) {
+            int code = Report.restorePlan(plan, common.json);
+            if (!common.json) RestoreStatus.planDetails(plan);
+            return code;
+        }
+        if (!common.json) {
+            Report.restorePlan(plan, false);
+            RestoreStatus.planDetails(plan);
+        }
         Confirm.require(yes, plan.target());
         JobAlerts alerts = new JobAlerts(Alerts.from(cfg, log), log);
         try {

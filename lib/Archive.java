@@ -8,6 +8,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import lib.crypt.Encryption;
 
@@ -17,6 +19,8 @@ import lib.crypt.Encryption;
  * archive from stdin wherever it runs (on this host or in the container), so no copy is made.
  */
 public final class Archive {
+    /** The server's message when an owner or grantee of the archive is not a role on the restoring server. */
+    private static final Pattern MISSING_ROLE = Pattern.compile("ERROR:\\s+role \"(.*)\" does not exist");
     private final Path file;
     private final PgTarget target;
     private final Encryption encryption;
@@ -50,18 +54,22 @@ public final class Archive {
         }
     }
 
-    /** Runs {@code pg_restore --list} on the archive; returns its table-of-contents entries. */
+    /**
+     * Runs {@code pg_restore --list} on the archive; returns its table-of-contents entries. An empty database
+     * gives an archive with a header and no entries: valid. Output without the header is not an archive listing.
+     */
     public List<String> listing() {
         Proc.Result r = pipe(List.of("--list"), null, null);
         if (!r.ok()) {
             throw new OpsException(ExitCode.VERIFY_FAILED, "archive listing of " + file.getFileName() + " failed: "
                     + r.lastError(), "the file is not a readable pg_dump archive; use another backup");
         }
+        if (r.stdout().lines().noneMatch(l -> l.startsWith("; Archive created at"))) {
+            throw new OpsException(ExitCode.VERIFY_FAILED, "archive " + file.getFileName() + " has no archive header",
+                    "the file is not a readable pg_dump archive; use another backup");
+        }
         List<String> toc = new ArrayList<>();
         r.stdout().lines().filter(l -> !l.isBlank() && !l.startsWith(";")).forEach(toc::add);
-        if (toc.isEmpty()) {
-            throw new OpsException(ExitCode.VERIFY_FAILED, "archive " + file.getFileName() + " lists no entries", "use another backup");
-        }
         return toc;
     }
 
@@ -78,7 +86,16 @@ public final class Archive {
         } catch (OpsException e) {
             throw new OpsException(failureCode, e.getMessage(), e.hint(), e);
         }
-        if (!r.ok()) throw PgErrors.explain(target, "pg_restore", "restore of " + file.getFileName() + " into " + db, r, failureCode);
+        if (!r.ok()) {
+            Matcher role = MISSING_ROLE.matcher(r.stderr());
+            if (role.find()) {
+                throw new OpsException(failureCode, "restore of " + file.getFileName() + " into " + db + " failed: role " + role.group(1)
+                        + " does not exist on this server (the backup's objects are owned by it or grant it rights)",
+                        "create it first, or add --with-globals (creates the backup's missing roles) or --no-owner "
+                                + "(ownership and grants left out, everything owned by the restoring user)");
+            }
+            throw PgErrors.explain(target, "pg_restore", "restore of " + file.getFileName() + " into " + db, r, failureCode);
+        }
     }
 
     /** Decompresses into pg_restore's stdin; damage in the file is reported as such. */

@@ -79,4 +79,14 @@ class ArchiveTest {
         Archive a = new Archive(goodFile.resolveSibling("gone.dump.zst"), new PgTarget(cfg));
         assertThatThrownBy(() -> a.checkSum(good.sha256())).hasMessageContaining("backup file not found");
     }
+
+    @Test
+    void anEmptyDatabaseGivesAValidArchiveWithNoEntries() {
+        pg.dropDatabase("ar_empty");
+        pg.psql().exec("postgres", "CREATE DATABASE ar_empty");
+        Backup.Result r = new Backup(cfg, Fixtures.log(cfg)).run("ar_empty", new Backup.Options("manual", "none", false, false));
+        Archive a = new Archive(r.dump(), new PgTarget(cfg));
+        a.checkSum(r.manifest().sha256());
+        assertThat(a.listing()).isEmpty();
+    }
 }

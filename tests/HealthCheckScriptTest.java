@@ -284,7 +284,7 @@ class HealthCheckScriptTest {
         assertThat(out.path("status").asText()).isEqualTo("healthy");
         assertThat(out.path("exitCode").asInt()).isZero();
         assertThat(out.path("checks").findValuesAsText("check"))
-                .containsExactly("ready", "query", "disk", "connections", "long-queries", "replication", "backups");
+                .containsExactly("ready", "query", "disk", "connections", "long-queries", "replication", "backups", "restores");
         assertThat(out.path("checks").get(1).path("values").path("latencyMs").isNumber()).isTrue();
         assertThat(home.resolve("logs/metrics.jsonl")).as("--dry-run writes nothing").doesNotExist();
     }

@@ -64,7 +64,7 @@ class HealthCheckTest {
     void aHealthyClusterPassesEveryDirectModeCheck() {
         HealthCheck.Health h = run(cfg(Fixtures.trustCluster()));
         assertThat(h.results()).extracting(CheckResult::check)
-                .containsExactly("ready", "query", "disk", "connections", "long-queries", "replication", "backups");
+                .containsExactly("ready", "query", "disk", "connections", "long-queries", "replication", "backups", "restores");
         assertThat(h.results()).allSatisfy(r -> assertThat(r.status()).as(r.check() + ": " + r.summary()).isEqualTo(Status.OK));
         assertThat(h.status()).isEqualTo(Status.OK);
         CheckResult q = result(h, "query");

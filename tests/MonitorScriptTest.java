@@ -150,7 +150,7 @@ class MonitorScriptTest {
         JsonNode j = JSON.readTree(run.out());
         assertThat(j.path("verdict").asText()).isEqualTo("healthy");
         assertThat(j.path("checks")).extracting(c -> c.path("check").asText())
-                .containsExactly("ready", "query", "disk", "connections", "long-queries", "replication", "backups");
+                .containsExactly("ready", "query", "disk", "connections", "long-queries", "replication", "backups", "restores");
         assertThat(j.path("checks").get(1).path("values").path("latencyMs").isNumber()).isTrue();
         JsonNode lat = j.path("selectLatency");
         assertThat(List.of(lat.path("samples").asInt(), lat.path("p50Ms").asDouble(), lat.path("p95Ms").asDouble(), lat.path("p99Ms").asDouble()))

@@ -287,7 +287,7 @@ class MonitorTest {
         assertThat(s.result("query")).get().extracting(CheckResult::status).isEqualTo(Status.OK);
         assertThat(s.result("backups")).get().extracting(CheckResult::status).isEqualTo(Status.OK);
         assertThat(s.health().results()).extracting(CheckResult::check).as("direct mode: no docker, container or pgAdmin check")
-                .containsExactly("ready", "query", "disk", "connections", "long-queries", "replication", "backups");
+                .containsExactly("ready", "query", "disk", "connections", "long-queries", "replication", "backups", "restores");
         assertThat(s.backups()).extracting(e -> e.dump().getFileName().toString())
                 .containsExactly(newest.dump().getFileName().toString(), manual.dump().getFileName().toString());
         assertThat(s.backups().get(1).state()).isEqualTo("skipped (none)");

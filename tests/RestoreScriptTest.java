@@ -254,6 +254,51 @@ class RestoreScriptTest {
         assertThat(JSON.readTree(weekly.out()).path("backups")).as("--type filters the list").isEmpty();
     }
 
+    @Test
+    void bareFileNamesAsListPrintsThemAreFoundInTheTierFolders() {
+        BackupStore.Entry b = backup();
+        changeAfterBackup();
+        String name = b.dump().getFileName().toString();
+        Scripts.Run r = Scripts.run(env, "restore.java", name, "--dry-run");
+        assertThat(r.exit()).as(r.all()).isZero();
+        assertThat(r.out()).contains("backup:   " + b.dump());
+        Scripts.Run viaManifest = Scripts.run(env, "restore.java", b.manifestFile().getFileName().toString(), "--dry-run");
+        assertThat(viaManifest.exit()).as(viaManifest.all()).isZero();
+        assertThat(viaManifest.out()).contains("backup:   " + b.dump());
+        Scripts.Run unknown = Scripts.run(env, "restore.java", db + "_20250101T000000Z_daily.dump.zst", "--dry-run");
+        assertThat(unknown.exit()).as(unknown.all()).isEqualTo(ExitCode.USAGE);
+        assertThat(BackupScriptTest.errLines(unknown).get(0)).contains("backup file not found");
+        assertUnchanged();
+    }
+
+    @Test
+    void aBadDateIsOneLineWithAHintAndNoArgumentsPrintsUsage() {
+        Scripts.Run bad = Scripts.run(env, "restore.java", "--date", "2026-13-01", "--db", db, "--dry-run");
+        assertThat(bad.exit()).as(bad.all()).isEqualTo(ExitCode.USAGE);
+        String first = bad.err().lines().findFirst().orElse("");
+        assertThat(first).contains("'2026-13-01' is not a date", "HINT:", "YYYY-MM-DD");
+        assertThat(bad.err()).doesNotContain("Exception", "java.time");
+
+        backup();
+        changeAfterBackup();
+        Scripts.Run none = Scripts.run(env, "restore.java");
+        assertThat(none.exit()).as(none.all()).isEqualTo(ExitCode.USAGE);
+        assertThat(none.err()).contains("say which backup to restore: --latest", "Usage:");
+        assertUnchanged();
+    }
+
+    @Test
+    void systemDatabasesAreRefusedInTheDryRunToo() {
+        backup();
+        for (String args : List.of("--dry-run", "--yes")) {
+            Scripts.Run r = Scripts.run(env, "restore.java", "--latest", "--db", db, "--target-db", "postgres", args);
+            assertThat(r.exit()).as(r.all()).isEqualTo(ExitCode.USAGE);
+            assertThat(BackupScriptTest.errLines(r)).singleElement().asString()
+                    .contains("refusing to restore into postgres", "HINT:", "--target-db postgres_restored");
+        }
+        assertThat(home.resolve("backups/safety")).doesNotExist();
+    }
+
     // ================================================================ helpers
 
     /** The target still holds the current data and nothing was created next to it. */

@@ -17,7 +17,7 @@ public final class HealthCheck {
     /** Every check, in the order they are shown. */
     static final List<Check> ALL = List.of(new DockerEngineCheck(), new ContainerCheck(), new ReadyCheck(), new QueryCheck(),
             new PgAdminCheck(), new DiskCheck(), new ConnectionsCheck(), new LongQueriesCheck(), new ReplicationCheck(),
-            new BackupsCheck());
+            new BackupsCheck(), new RestoresCheck());
     public static final List<String> NAMES = ALL.stream().map(Check::name).toList();
     /** Daemon threads: a check stuck past the deadline must never keep the process alive. */
     static final ExecutorService DAEMONS = Executors.newCachedThreadPool(r -> {

@@ -118,6 +118,7 @@ public final class Config {
     private static void health() {
         number("CHECK_TIMEOUT_SECONDS", "5", 1, 60);
         number("LATENCY_WARN_MS", "1000", 1, 600_000);
+        number("CONTAINER_STARTING_GRACE_SECONDS", "300", 0, 86_400);
         DEFAULTS.put("PGADMIN_CONTAINER", "inventory-pgadmin");
         url("PGADMIN_URL");
         number("DISK_WARN_PERCENT", "70", 1, 100);

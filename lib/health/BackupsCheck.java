@@ -49,8 +49,8 @@ final class BackupsCheck implements Check {
         if (fine.isEmpty() && late.isEmpty()) return CheckResult.ok("no scheduled backup types (SCHEDULED_TYPES is empty)");
         CheckResult r = late.isEmpty() ? CheckResult.ok("newest verified: " + String.join(", ", fine))
                 : CheckResult.critical(String.join("; ", late) + (fine.isEmpty() ? "" : "; " + String.join(", ", fine)),
-                        "look at logs/backup.log and whether the scheduled backup task still runs; run one now: jbang backup.java --type "
-                                + p.config().list("SCHEDULED_TYPES").get(0));
+                        "look at logs/backup.log and whether the scheduled backup task still runs; run one now: "
+                                + lib.Launcher.command("backup.java --type " + p.config().list("SCHEDULED_TYPES").get(0)));
         ages.forEach(r::with);
         return r;
     }

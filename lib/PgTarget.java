@@ -17,11 +17,12 @@ import java.util.*;
  * {@link #containerPort()}), once per target: a target lives for one run, so nothing outlives a change.
  */
 public final class PgTarget {
-    /** The port inside the container and where it was learnt, e.g. "the container's command line (-c port=55432)". */
+    /** The port inside the container and where it was learnt, e.g. "PGPORT in the container's environment". */
     public record Port(String number, String source) {}
 
     private static final String DEFAULT_PORT = "5432";
     private static final Duration INSPECT = Duration.ofSeconds(15);
+    private static final java.util.regex.Pattern PORT_SETTING = java.util.regex.Pattern.compile("port\\s*=\\s*(\\d{1,5})");
     private final Config cfg;
     private Port port;
 
@@ -91,7 +92,7 @@ public final class PgTarget {
      */
     public String password() {
         String p = cfg.get("PGPASSWORD");
-        if (!p.isEmpty() || !docker()) return p;
+        if (!p.isEmpty() || !docker() || !Files.isReadable(pgpassFile())) return p;
         return PgPass.lookup(pgpassFile(), "localhost", containerPort().number(), "*", cfg.get("PGUSER")).orElse("");
     }
 
@@ -109,20 +110,14 @@ public final class PgTarget {
      * image's {@code docker run ... postgres -c port=N}); else PostgreSQL's default. No program is run inside
      * the container for this: the image may have no shell.
      */
-    public Port containerPort() {
+    public synchronized Port containerPort() {
         if (port == null) port = findContainerPort();
         return port;
     }
 
     private Port findContainerPort() {
         if (!cfg.get("PG_CONTAINER_PORT").isEmpty()) return new Port(cfg.get("PG_CONTAINER_PORT"), "PG_CONTAINER_PORT");
-        Proc.Result r = Proc.run(List.of("docker", "container", "inspect", container()), Map.of(), INSPECT);
-        JsonNode c = null;
-        try {
-            if (r.ok()) c = Manifest.JSON.readTree(r.stdout()).path(0);
-        } catch (IOException e) {
-            c = null; // unreadable: the default, and the hint says how to set it
-        }
+        JsonNode c = inspect();
         if (c == null) return new Port(DEFAULT_PORT, "PostgreSQL's default; the container could not be inspected");
         for (JsonNode e : c.path("Config").path("Env")) {
             if (e.asText().matches("PGPORT=\\d{1,5}")) return new Port(e.asText().substring(7), "PGPORT in the container's environment");
@@ -133,6 +128,17 @@ public final class PgTarget {
                 .orElse(new Port(DEFAULT_PORT, "PostgreSQL's default"));
     }
 
+    /** What {@code docker container inspect} says, or null: then docker exec fails too, and says why. */
+    private JsonNode inspect() {
+        Proc.Result r = Proc.run(List.of("docker", "container", "inspect", container()), Map.of(), INSPECT);
+        if (!r.ok()) return null;
+        try {
+            return Manifest.JSON.readTree(r.stdout()).path(0);
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
     /** The last port setting among postgres' arguments: {@code -c port=N}, {@code -cport=N}, {@code --port=N}, {@code -p N}. */
     private static Optional<String> commandLinePort(List<String> args) {
         String found = null;
@@ -141,7 +147,7 @@ public final class PgTarget {
             String next = i + 1 < args.size() ? args.get(i + 1) : "";
             String value = a.equals("-c") ? next : a.equals("-p") ? "port=" + next : a.startsWith("-c") ? a.substring(2)
                     : a.startsWith("--") ? a.substring(2) : "";
-            java.util.regex.Matcher m = java.util.regex.Pattern.compile("port\\s*=\\s*(\\d{1,5})").matcher(value);
+            java.util.regex.Matcher m = PORT_SETTING.matcher(value);
             if (m.matches()) found = m.group(1);
         }
         return Optional.ofNullable(found);

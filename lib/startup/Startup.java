@@ -35,6 +35,7 @@ public final class Startup {
     private static final Duration POLL = Duration.ofSeconds(2);
     private static final Duration SHOW_EVERY = Duration.ofSeconds(10);
     private static final Duration DOCKER_CALL = Duration.ofSeconds(15);
+    private static final String AGAIN = Launcher.command("verify-startup.java") + " again";
 
     private final Config cfg;
     private final Log log;
@@ -115,7 +116,7 @@ public final class Startup {
         String note = launched[0] == null ? "" : "; " + launched[0];
         if (reason != null) {
             return new Step("docker", Status.CRITICAL, "no answer " + within("DOCKER_WAIT_SECONDS") + ": " + reason + note,
-                    "start Docker Desktop (or dockerd) and check DOCKER_HOST / docker context, then run verify-startup.java again", 0);
+                    "start Docker Desktop (or dockerd) and check DOCKER_HOST / docker context, then run " + AGAIN, 0);
         }
         return ok("docker", "Docker " + version[0] + " answered after " + secondsSince(t) + " s" + note);
     }
@@ -173,7 +174,7 @@ public final class Startup {
         String last = target.docker() ? Docker.lastLogLine(target.container(), DOCKER_CALL) : "";
         return new Step("ready", Status.CRITICAL, what + " not healthy " + within("STARTUP_WAIT_SECONDS") + " (" + reason + ")"
                 + (last.isEmpty() ? "" : "; last log line: " + last),
-                target.docker() ? "docker logs " + target.container() + " shows why; fix it, then run verify-startup.java again"
+                target.docker() ? "docker logs " + target.container() + " shows why; fix it, then run " + AGAIN
                         : "is PostgreSQL running? check its service and PGHOST / PGPORT", 0);
     }
 

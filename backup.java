@@ -36,21 +36,21 @@ import java.util.concurrent.Callable;
                 + "the cluster's roles (globals), a manifest with exact row counts, a test restore, then retention. "
                 + "With --volumes, also pgAdmin's data and config/ (VOLUMES), each as a verified tar archive.",
         footerHeading = "%nExamples:%n",
-        footer = {"  ./jbang backup.java --type daily",
+        footer = {"  ${sys:ra.launcher} backup.java --type daily",
                 "      back up PGDATABASE (inventory) to backups/daily/, verify, prune",
-                "  ./jbang backup.java --db inventory --db crm",
+                "  ${sys:ra.launcher} backup.java --db inventory --db crm",
                 "      several databases in turn, one lock each",
-                "  ./jbang backup.java --type weekly --dry-run",
+                "  ${sys:ra.launcher} backup.java --type weekly --dry-run",
                 "      show the file, the space estimate and what retention would delete",
-                "  ./jbang backup.java --type weekly --volumes",
+                "  ${sys:ra.launcher} backup.java --type weekly --volumes",
                 "      pgAdmin's data and config/ into backups/weekly/ (encrypted with ENCRYPT_TO), read back, pruned",
-                "  ./jbang backup.java --type daily --prometheus-textfile /var/lib/node_exporter/textfile/ra.prom",
+                "  ${sys:ra.launcher} backup.java --type daily --prometheus-textfile /var/lib/node_exporter/textfile/ra.prom",
                 "      the same, plus metrics of the newest backups for Prometheus (docs/metrics.md)",
-                "  ./jbang backup.java --list",
+                "  ${sys:ra.launcher} backup.java --list",
                 "      backups on disk with type, age, size and verified state",
-                "  ./jbang backup.java --list --remote",
+                "  ${sys:ra.launcher} backup.java --list --remote",
                 "      backups on the off-site remote (REMOTE), complete or not",
-                "  ./jbang backup.java --upload-pending",
+                "  ${sys:ra.launcher} backup.java --upload-pending",
                 "      send backups of OFFSITE_TYPES that never reached the remote (after an outage)"})
 class backup implements Callable<Integer> {
     @Mixin CommonOptions common;
@@ -89,7 +89,7 @@ class backup implements Callable<Integer> {
             + "check them, then apply remote retention.")
     boolean uploadPending;
 
-    public static void main(String... args) { System.exit(Cli.execute(new backup(), args)); }
+    public static void main(String... args) { System.exit(Cli.execute(new backup(), args, ExitCode.OK, ExitCode.FAILED, ExitCode.USAGE, ExitCode.LOCKED, ExitCode.UNAVAILABLE, ExitCode.BACKUP_FAILED, ExitCode.VERIFY_FAILED, ExitCode.NO_SPACE, ExitCode.REMOTE_FAILED)); }
 
     @Override
     public Integer call() {

@@ -45,19 +45,19 @@ import java.util.concurrent.Callable;
                 + "(--scenario), drill, compare. Nothing touches a real server, and its evidence goes to a temporary folder it names, "
                 + "not to DRILL_LOG or logs/drills.jsonl; it never alerts."},
         footerHeading = "%nExamples:%n",
-        footer = {"  ./jbang dr-drill.java",
+        footer = {"  ${sys:ra.launcher} dr-drill.java",
                 "      drill the newest verified backup of PGDATABASE into a scratch database, then drop it",
-                "  ./jbang dr-drill.java --report drill.html --operator \"J. Smith\"",
+                "  ${sys:ra.launcher} dr-drill.java --report drill.html --operator \"J. Smith\"",
                 "      the same, with an HTML report for the auditor",
-                "  ./jbang dr-drill.java --from-remote --into container",
+                "  ${sys:ra.launcher} dr-drill.java --from-remote --into container",
                 "      download the newest off-site copy and restore it into a scratch container",
-                "  ./jbang dr-drill.java --date 2026-11-01 --type monthly --keep",
+                "  ${sys:ra.launcher} dr-drill.java --date 2026-11-01 --type monthly --keep",
                 "      a chosen backup; keep the scratch database for inspection",
-                "  ./jbang dr-drill.java --dry-run",
+                "  ${sys:ra.launcher} dr-drill.java --dry-run",
                 "      show which backup would be drilled and where; change nothing",
-                "  ./jbang dr-drill.java --history",
+                "  ${sys:ra.launcher} dr-drill.java --history",
                 "      past drills from logs/drills.jsonl",
-                "  ./jbang dr-drill.java --sandbox --scenario corrupted-latest-backup",
+                "  ${sys:ra.launcher} dr-drill.java --sandbox --scenario corrupted-latest-backup",
                 "      sandbox: the latest backup is damaged; the drill must fall back to the previous one"})
 class drdrill implements Callable<Integer> {
     @Mixin CommonOptions common;

@@ -39,15 +39,15 @@ import java.util.function.Supplier;
                 + "notice, and pings HEALTHCHECK_PING_URL (/fail when unhealthy). Warnings alone exit 0.",
                 "Checks: docker, container, ready, query, pgadmin, disk, connections, long-queries, replication, backups, restores."},
         footerHeading = "%nExamples:%n",
-        footer = {"  ./jbang health-check.java",
+        footer = {"  ${sys:ra.launcher} health-check.java",
                 "      all checks, a table, alerts and ping; exit 1 if anything is critical",
-                "  ./jbang health-check.java --json",
+                "  ${sys:ra.launcher} health-check.java --json",
                 "      the same for machines",
-                "  ./jbang health-check.java --only query,disk --dry-run",
+                "  ${sys:ra.launcher} health-check.java --only query,disk --dry-run",
                 "      two checks, no alert, no ping, nothing written",
-                "  ./jbang health-check.java --test-alert",
+                "  ${sys:ra.launcher} health-check.java --test-alert",
                 "      send a test message through every configured channel and report each",
-                "  ./jbang health-check.java --prometheus-textfile /srv/metrics/ra.prom",
+                "  ${sys:ra.launcher} health-check.java --prometheus-textfile /srv/metrics/ra.prom",
                 "      also metrics for node_exporter's textfile collector (docs/metrics.md)"})
 class healthcheck implements Callable<Integer> {
     @Mixin CommonOptions common;
@@ -68,7 +68,7 @@ class healthcheck implements Callable<Integer> {
             + "for node_exporter's textfile collector (--collector.textfile.directory), atomically (PROMETHEUS_TEXTFILE).")
     String prometheusTextfile;
 
-    public static void main(String... args) { System.exit(Cli.execute(new healthcheck(), args)); }
+    public static void main(String... args) { System.exit(Cli.execute(new healthcheck(), args, ExitCode.OK, ExitCode.FAILED, ExitCode.USAGE)); }
 
     @Override
     public Integer call() {

@@ -34,15 +34,15 @@ import java.util.concurrent.Callable;
                 + "-yearly (for the tiers in SCHEDULED_TYPES; hourly needs KEEP_HOURLY > 0), verify-startup (boot/logon +1m), "
                 + "dr-drill (quarterly). Times come from SCHEDULE_* settings or --at."},
         footerHeading = "%nExamples:%n",
-        footer = {"  ./jbang install-tasks.java",
-                "      install the schedule for this machine (Windows: jbang.cmd install-tasks.java)",
-                "  ./jbang install-tasks.java --list",
+        footer = {"  ${sys:ra.launcher} install-tasks.java",
+                "      install the schedule for this machine",
+                "  ${sys:ra.launcher} install-tasks.java --list",
                 "      installed tasks with their next run",
-                "  ./jbang install-tasks.java --at backup-daily=01:30 --at \"backup-weekly=Sat 04:00\"",
+                "  ${sys:ra.launcher} install-tasks.java --at backup-daily=01:30 --at \"backup-weekly=Sat 04:00\"",
                 "      other times for this install",
-                "  ./jbang install-tasks.java --platform windows --dry-run --out tasks-preview",
+                "  ${sys:ra.launcher} install-tasks.java --platform windows --dry-run --out tasks-preview",
                 "      write the Task Scheduler files into tasks-preview/ and print the commands, change nothing",
-                "  ./jbang install-tasks.java --uninstall",
+                "  ${sys:ra.launcher} install-tasks.java --uninstall",
                 "      remove every task this project installed"})
 class installtasks implements Callable<Integer> {
     @Mixin CommonOptions common;
@@ -89,7 +89,7 @@ class installtasks implements Callable<Integer> {
     @Option(names = "--show-windows", description = "Windows: let each run open its console window instead of running hidden.")
     boolean showWindows;
 
-    public static void main(String... args) { System.exit(Cli.execute(new installtasks(), args)); }
+    public static void main(String... args) { System.exit(Cli.execute(new installtasks(), args, ExitCode.OK, ExitCode.FAILED, ExitCode.USAGE, ExitCode.UNAVAILABLE)); }
 
     @Override
     public Integer call() throws Exception {

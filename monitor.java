@@ -47,11 +47,11 @@ import java.util.concurrent.Callable;
                 + "[L]ogs (the newest logs/*.log), [R]estart container (asks first), [Q]uit. Ctrl-C quits too.",
                 "Works in Windows Terminal, over ssh and in xterm."},
         footerHeading = "%nExamples:%n",
-        footer = {"  ./jbang monitor.java",
+        footer = {"  ${sys:ra.launcher} monitor.java",
                 "      the live dashboard; q to quit",
-                "  ./jbang monitor.java --once",
+                "  ${sys:ra.launcher} monitor.java --once",
                 "      one frame on stdout, then exit (no colours when stdout is not a terminal)",
-                "  ./jbang monitor.java --once --json",
+                "  ${sys:ra.launcher} monitor.java --once --json",
                 "      the frame's data as JSON, for scripts",
                 "  NO_COLOR=1 ./jbang monitor.java --refresh 10",
                 "      without colours, refreshed every 10 s",
@@ -69,12 +69,12 @@ class monitor implements Callable<Integer> {
     @Option(names = "--refresh", paramLabel = "SECONDS", description = "Seconds between refreshes (MONITOR_REFRESH_SECONDS, default 5).")
     String refresh;
 
-    public static void main(String... args) { System.exit(Cli.execute(new monitor(), args)); }
+    public static void main(String... args) { System.exit(Cli.execute(new monitor(), args, ExitCode.OK, ExitCode.FAILED, ExitCode.USAGE)); }
 
     @Override
     public Integer call() throws Exception {
         Config cfg = common.load(Collections.singletonMap("MONITOR_REFRESH_SECONDS", refresh));
-        if (common.json && !once) throw new OpsException(ExitCode.USAGE, "--json needs --once", "./jbang monitor.java --once --json");
+        if (common.json && !once) throw new OpsException(ExitCode.USAGE, "--json needs --once", Launcher.command("monitor.java --once --json"));
         if (once) {
             Snapshot s = Snapshot.take(cfg);
             if (common.json) Cli.printJson(s.json());

@@ -44,17 +44,17 @@ import java.util.concurrent.Callable;
                 + "The replaced database is kept as <target>_before_restore_<ts>. "
                 + "With --volume, a volume archive instead (pgAdmin's data, or config/ into a new folder).",
         footerHeading = "%nExamples:%n",
-        footer = {"  ./jbang restore.java --list",
-                "  ./jbang restore.java --latest --dry-run",
-                "  ./jbang restore.java --latest --type daily",
-                "  ./jbang restore.java --date 2026-11-20 --target-db inventory_copy",
-                "  ./jbang restore.java backups/daily/inventory_20261120T020000Z_daily.dump.zst",
-                "  ./jbang restore.java --from-remote --latest --dry-run",
-                "  ./jbang restore.java --from-remote --date 2026-11-15 --type weekly",
-                "  ./jbang restore.java --from-remote weekly/inventory_20261115T030000Z_weekly.dump.zst.gpg",
-                "  ./jbang restore.java --volume pgadmin --latest --dry-run",
-                "  ./jbang restore.java --volume config --date 2026-11-15",
-                "  ./jbang restore.java --status"})
+        footer = {"  ${sys:ra.launcher} restore.java --list",
+                "  ${sys:ra.launcher} restore.java --latest --dry-run",
+                "  ${sys:ra.launcher} restore.java --latest --type daily",
+                "  ${sys:ra.launcher} restore.java --date 2026-11-20 --target-db inventory_copy",
+                "  ${sys:ra.launcher} restore.java backups/daily/inventory_20261120T020000Z_daily.dump.zst",
+                "  ${sys:ra.launcher} restore.java --from-remote --latest --dry-run",
+                "  ${sys:ra.launcher} restore.java --from-remote --date 2026-11-15 --type weekly",
+                "  ${sys:ra.launcher} restore.java --from-remote weekly/inventory_20261115T030000Z_weekly.dump.zst.gpg",
+                "  ${sys:ra.launcher} restore.java --volume pgadmin --latest --dry-run",
+                "  ${sys:ra.launcher} restore.java --volume config --date 2026-11-15",
+                "  ${sys:ra.launcher} restore.java --status"})
 class restore implements Callable<Integer> {
     @Mixin CommonOptions common;
 

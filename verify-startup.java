@@ -37,11 +37,11 @@ import java.util.concurrent.Callable;
                 "Logs every step to LOG_DIR/startup.log and sends one message: \"started OK after reboot, took N s\" "
                 + "(NOTIFY_ON_STARTUP_OK) or \"startup after reboot failed at <step>\" with what to do."},
         footerHeading = "%nExamples:%n",
-        footer = {"  ./jbang verify-startup.java",
+        footer = {"  ${sys:ra.launcher} verify-startup.java",
                 "      what the boot/logon task runs",
-                "  ./jbang verify-startup.java --dry-run",
+                "  ${sys:ra.launcher} verify-startup.java --dry-run",
                 "      look once at each step; start nothing, wait for nothing, send nothing",
-                "  ./jbang verify-startup.java --json",
+                "  ${sys:ra.launcher} verify-startup.java --json",
                 "      the steps and the health check for machines"})
 class verifystartup implements Callable<Integer> {
     @Mixin CommonOptions common;
@@ -49,7 +49,7 @@ class verifystartup implements Callable<Integer> {
     @Option(names = "--dry-run", description = "Look at each step once: start no container or Docker Desktop, do not wait, send nothing, write no metrics.")
     boolean dryRun;
 
-    public static void main(String... args) { System.exit(Cli.execute(new verifystartup(), args)); }
+    public static void main(String... args) { System.exit(Cli.execute(new verifystartup(), args, ExitCode.OK, ExitCode.FAILED, ExitCode.USAGE)); }
 
     @Override
     public Integer call() {

@@ -4,22 +4,36 @@ import picocli.CommandLine;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 
 /**
  * Runs a script's picocli command: an {@link OpsException} becomes one line on stderr (with its HINT)
- * and its exit code; anything unexpected is exit 1 with its stack trace only under -v.
+ * and its exit code; anything unexpected is exit 1 with its stack trace only under -v. --help lists the
+ * exit codes the script can return and names the launcher of this OS (${sys:ra.launcher} in help texts).
  */
 public final class Cli {
+    private static final int MIN_WIDTH = 80;
     static boolean verbose;
     static Log log;
 
     private Cli() {}
 
-    public static int execute(Object command, String... args) {
+    /**
+     * @param codes the exit codes this script can return, as shown under --help (none given: every code);
+     *              1 and 2 are always possible (an unexpected error, a bad flag or setting)
+     */
+    public static int execute(Object command, String[] args, int... codes) {
+        System.setProperty(Launcher.PROPERTY, Launcher.prefix());
         CommandLine cl = new CommandLine(command);
-        java.util.Map<String, String> codes = new java.util.LinkedHashMap<>();
-        for (String line : ExitCode.HELP) codes.put(line.substring(0, line.indexOf(':')), line.substring(line.indexOf(':') + 1));
-        cl.getCommandSpec().usageMessage().exitCodeListHeading("%nExit codes:%n").exitCodeList(codes);
+        CommandLine.Model.UsageMessageSpec usage = cl.getCommandSpec().usageMessage();
+        usage.exitCodeListHeading("%nExit codes:%n").exitCodeList(exitCodes(codes));
+        // a terminal's own width (found only when help is shown); elsewhere wide enough that no example is
+        // cut in two, since a command broken over two lines does not paste
+        cl.setUsageHelpAutoWidth(true);
+        cl.setUsageHelpWidth(Math.max(MIN_WIDTH, Arrays.stream(usage.footer()).mapToInt(String::length).max().orElse(0) + 1));
         cl.setExecutionExceptionHandler((ex, line, parsed) -> {
             OpsException ops = ex instanceof OpsException o ? o : null;
             String text = ops != null ? ops.oneLine() : ex.getClass().getSimpleName() + ": " + ex.getMessage();
@@ -30,6 +44,19 @@ public final class Cli {
             return ops != null ? ops.exitCode() : ExitCode.FAILED;
         });
         return cl.execute(args);
+    }
+
+    /** The lines of {@link ExitCode#HELP} for {@code codes} (all when empty), keyed by code. */
+    static Map<String, String> exitCodes(int... codes) {
+        List<Integer> wanted = Arrays.stream(codes).boxed().toList();
+        Map<String, String> out = new LinkedHashMap<>();
+        for (String line : ExitCode.HELP) {
+            int colon = line.indexOf(':');
+            if (wanted.isEmpty() || wanted.contains(Integer.parseInt(line.substring(0, colon)))) {
+                out.put(line.substring(0, colon), line.substring(colon + 1));
+            }
+        }
+        return out;
     }
 
     /** Prints an object as JSON on stdout. */

@@ -34,6 +34,7 @@ public final class Config {
         DEFAULTS.put("PGDATABASE", "inventory");
         DEFAULTS.put("PGPASSFILE", "");
         DEFAULTS.put("DOCKER_CONTAINER", "inventory-db");
+        DEFAULTS.put("PG_CONTAINER_PORT", "");
         DEFAULTS.put("PG_BIN", "");
         DEFAULTS.put("BACKUP_DIR", "backups");
         DEFAULTS.put("LOG_DIR", "logs");
@@ -55,8 +56,10 @@ public final class Config {
         monitoring();
         schedules();
         limits();
-        rule("PGPORT", v -> v.isEmpty() || v.matches("\\d{1,5}") && Integer.parseInt(v) > 0 && Integer.parseInt(v) < 65536,
-                "a port number 1-65535");
+        for (String key : List.of("PGPORT", "PG_CONTAINER_PORT")) {
+            rule(key, v -> v.isEmpty() || v.matches("\\d{1,5}") && Integer.parseInt(v) > 0 && Integer.parseInt(v) < 65536,
+                    "a port number 1-65535");
+        }
         rule("COMPRESSION", v -> Pattern.matches("zstd(:(-?[1-9]|1\\d|2[0-2]))?|gzip(:[1-9])?", v),
                 "zstd, zstd:LEVEL (1-22) or gzip, gzip:LEVEL (1-9)");
         rule("VERIFY", v -> Set.of("full", "quick", "none").contains(v), "full, quick or none");
@@ -116,6 +119,7 @@ public final class Config {
     private static void health() {
         number("CHECK_TIMEOUT_SECONDS", "5", 1, 60);
         number("LATENCY_WARN_MS", "1000", 1, 600_000);
+        number("CONTAINER_STARTING_GRACE_SECONDS", "300", 0, 86_400);
         DEFAULTS.put("PGADMIN_CONTAINER", "inventory-pgadmin");
         url("PGADMIN_URL");
         number("DISK_WARN_PERCENT", "70", 1, 100);
@@ -289,25 +293,35 @@ public final class Config {
             int eq = line.indexOf('=');
             String where = file + " line " + (i + 1);
             if (eq <= 0) {
-                throw new OpsException(ExitCode.USAGE, where + ": expected KEY=VALUE, got '" + line + "'",
-                        "see config/ops.env.example");
+                // the line itself is not shown: a mistyped secret line would print its password or token
+                throw new OpsException(ExitCode.USAGE, where + ": expected KEY=VALUE, got a line starting with '"
+                        + line.split("[\\s:=]", 2)[0] + "'", "see config/ops.env.example");
             }
             String key = line.substring(0, eq).strip();
             if (!DEFAULTS.containsKey(key)) {
                 throw new OpsException(ExitCode.USAGE, where + ": unknown key " + key,
                         "see config/ops.env.example for the known keys");
             }
-            out.put(key, unquote(line.substring(eq + 1).strip()));
+            out.put(key, unquote(line.substring(eq + 1).strip(), where + ": " + key));
         }
         return out;
     }
 
-    private static String unquote(String v) {
-        if (v.length() >= 2 && (v.startsWith("\"") && v.endsWith("\"") || v.startsWith("'") && v.endsWith("'"))) {
-            return v.substring(1, v.length() - 1);
+    /**
+     * A value as a shell would read it: inside matching quotes (a comment may follow), or up to a " #"
+     * comment. A quoted value followed by anything but a comment is an error, never a value with quotes in it.
+     */
+    private static String unquote(String v, String where) {
+        if (!v.startsWith("\"") && !v.startsWith("'")) {
+            int hash = v.indexOf(" #");
+            return hash >= 0 ? v.substring(0, hash).strip() : v;
         }
-        int hash = v.indexOf(" #");
-        return hash >= 0 ? v.substring(0, hash).strip() : v;
+        String q = v.substring(0, 1);
+        java.util.regex.Matcher m = Pattern.compile(q + "([^" + q + "]*)" + q + "\\s*(#.*)?").matcher(v);
+        if (m.matches()) return m.group(1);
+        if (v.length() >= 2 && v.endsWith(q)) return v.substring(1, v.length() - 1); // a quote of its own kind inside, as read before
+        throw new OpsException(ExitCode.USAGE, where + ": the value opens a quote " + q + " that does not end it",
+                "write KEY=\"value\" with an optional # comment after the closing quote");
     }
 
     /** A warning threshold above its critical one would never warn. */
@@ -321,8 +335,9 @@ public final class Config {
     private static void validate(String key, String value, String source) {
         Predicate<String> ok = RULES.get(key);
         if (ok != null && !ok.test(value)) {
+            String got = SECRET_KEYS.contains(key) ? "the value is not shown: it holds a secret" : "got '" + value + "'";
             throw new OpsException(ExitCode.USAGE, key + " (from " + source + ") must be " + RULE_TEXT.get(key)
-                    + ", got '" + value + "'", "fix it in " + source);
+                    + ", " + got, "fix it in " + source);
         }
     }
 

@@ -28,7 +28,7 @@ public final class ExitCode {
     /** Lines for picocli's {@code exitCodeList}, shown under --help. */
     public static final String[] HELP = {
         "0:ok",
-        "1:a check, validation or drill failed",
+        "1:a check, validation or drill failed, or an unexpected error (-v shows its details)",
         "2:usage or configuration error, or confirmation refused",
         "3:another run holds the lock for this database",
         "4:server, container, Docker or a program (pg_dump, docker) unavailable",

@@ -25,9 +25,18 @@ public final class Metrics {
         try {
             String line = Manifest.JSON.copy().disable(com.fasterxml.jackson.databind.SerializationFeature.INDENT_OUTPUT)
                     .writeValueAsString(record);
-            Log.append(file, line + "\n");
+            Log.append(file, (endsInsideALine() ? "\n" : "") + line + "\n");
         } catch (IOException e) {
             log.warn("cannot write " + file + ": " + e.getMessage());
+        }
+    }
+
+    /** A run killed mid-write leaves a cut line: the next record must not be glued to it. */
+    private boolean endsInsideALine() throws IOException {
+        if (!Files.isRegularFile(file) || Files.size(file) == 0) return false;
+        try (java.io.RandomAccessFile raf = new java.io.RandomAccessFile(file.toFile(), "r")) {
+            raf.seek(raf.length() - 1);
+            return raf.read() != '\n';
         }
     }
 

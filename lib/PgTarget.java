@@ -1,8 +1,11 @@
 package lib;
 
+import com.fasterxml.jackson.databind.JsonNode;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.*;
 
 /**
@@ -10,9 +13,18 @@ import java.util.*;
  * or on this host (direct mode). Connection settings travel as libpq environment variables, database
  * names included, so nothing secret or oddly quoted is ever put on a command line. In docker mode
  * only the names are passed ({@code -e PGPASSWORD}); docker copies the values from our environment.
+ * The server's port inside the container is PG_CONTAINER_PORT, else found by asking Docker (see
+ * {@link #containerPort()}), once per target: a target lives for one run, so nothing outlives a change.
  */
 public final class PgTarget {
+    /** The port inside the container and where it was learnt, e.g. "PGPORT in the container's environment". */
+    public record Port(String number, String source) {}
+
+    private static final String DEFAULT_PORT = "5432";
+    private static final Duration INSPECT = Duration.ofSeconds(15);
+    private static final java.util.regex.Pattern PORT_SETTING = java.util.regex.Pattern.compile("port\\s*=\\s*(\\d{1,5})");
     private final Config cfg;
+    private Port port;
 
     public PgTarget(Config cfg) { this.cfg = cfg; }
 
@@ -54,7 +66,9 @@ public final class PgTarget {
         if (db != null) env.put("PGDATABASE", db);
         String password = password();
         if (!password.isEmpty()) env.put("PGPASSWORD", password);
-        if (!docker()) {
+        if (docker()) {
+            env.put("PGPORT", containerPort().number());
+        } else {
             for (String k : List.of("PGHOST", "PGPORT", "PGPASSFILE")) {
                 if (!cfg.get(k).isEmpty()) env.put(k, cfg.get(k));
             }
@@ -62,9 +76,12 @@ public final class PgTarget {
         return env;
     }
 
-    /** Variables forwarded into the container: PGHOST/PGPORT are the container's own (its socket). */
+    /**
+     * Variables forwarded into the container. PGHOST stays the container's own (its socket); PGPORT is the
+     * server's port inside the container, which names that socket.
+     */
     private List<String> passedNames() {
-        List<String> names = new ArrayList<>(List.of("PGUSER", "PGCONNECT_TIMEOUT", "PGAPPNAME", "PGDATABASE"));
+        List<String> names = new ArrayList<>(List.of("PGUSER", "PGCONNECT_TIMEOUT", "PGAPPNAME", "PGDATABASE", "PGPORT"));
         if (!password().isEmpty()) names.add("PGPASSWORD");
         return names;
     }
@@ -75,8 +92,65 @@ public final class PgTarget {
      */
     public String password() {
         String p = cfg.get("PGPASSWORD");
-        if (!p.isEmpty() || !docker()) return p;
-        return PgPass.lookup(pgpassFile(), "localhost", "5432", "*", cfg.get("PGUSER")).orElse("");
+        if (!p.isEmpty() || !docker() || !Files.isReadable(pgpassFile())) return p;
+        return PgPass.lookup(pgpassFile(), "localhost", containerPort().number(), "*", cfg.get("PGUSER")).orElse("");
+    }
+
+    /** What to check when the server cannot be reached: in docker mode PGHOST/PGPORT play no part. */
+    public String connectHint() {
+        if (!docker()) return "is PostgreSQL running? check PGHOST and PGPORT";
+        Port p = containerPort();
+        return "is PostgreSQL running in container " + container() + "? it was looked for on port " + p.number()
+                + " inside the container (" + p.source() + "); if it listens on another one, set PG_CONTAINER_PORT";
+    }
+
+    /**
+     * The server's port inside the container: PG_CONTAINER_PORT; else PGPORT in the container's environment;
+     * else a port given on the server's command line ({@code -c port=N}, {@code -p N}, as with the official
+     * image's {@code docker run ... postgres -c port=N}); else PostgreSQL's default. No program is run inside
+     * the container for this: the image may have no shell.
+     */
+    public synchronized Port containerPort() {
+        if (port == null) port = findContainerPort();
+        return port;
+    }
+
+    private Port findContainerPort() {
+        if (!cfg.get("PG_CONTAINER_PORT").isEmpty()) return new Port(cfg.get("PG_CONTAINER_PORT"), "PG_CONTAINER_PORT");
+        JsonNode c = inspect();
+        if (c == null) return new Port(DEFAULT_PORT, "PostgreSQL's default; the container could not be inspected");
+        for (JsonNode e : c.path("Config").path("Env")) {
+            if (e.asText().matches("PGPORT=\\d{1,5}")) return new Port(e.asText().substring(7), "PGPORT in the container's environment");
+        }
+        List<String> args = new ArrayList<>();
+        c.path("Args").forEach(a -> args.add(a.asText()));
+        return commandLinePort(args).map(n -> new Port(n, "the container's command line"))
+                .orElse(new Port(DEFAULT_PORT, "PostgreSQL's default"));
+    }
+
+    /** What {@code docker container inspect} says, or null: then docker exec fails too, and says why. */
+    private JsonNode inspect() {
+        Proc.Result r = Proc.run(List.of("docker", "container", "inspect", container()), Map.of(), INSPECT);
+        if (!r.ok()) return null;
+        try {
+            return Manifest.JSON.readTree(r.stdout()).path(0);
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    /** The last port setting among postgres' arguments: {@code -c port=N}, {@code -cport=N}, {@code --port=N}, {@code -p N}. */
+    private static Optional<String> commandLinePort(List<String> args) {
+        String found = null;
+        for (int i = 0; i < args.size(); i++) {
+            String a = args.get(i);
+            String next = i + 1 < args.size() ? args.get(i + 1) : "";
+            String value = a.equals("-c") ? next : a.equals("-p") ? "port=" + next : a.startsWith("-c") ? a.substring(2)
+                    : a.startsWith("--") ? a.substring(2) : "";
+            java.util.regex.Matcher m = PORT_SETTING.matcher(value);
+            if (m.matches()) found = m.group(1);
+        }
+        return Optional.ofNullable(found);
     }
 
     /**

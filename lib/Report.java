@@ -83,7 +83,7 @@ public final class Report {
         o.sent().forEach(l -> sb.append("  off-site copy verified: ").append(l).append('\n'));
         o.deleted().forEach(l -> sb.append("  remote retention deleted ").append(l).append('\n'));
         if (o.failed()) sb.append("  off-site copy FAILED: ").append(log.masked(o.failure().oneLine())).append('\n')
-                .append("  the local backup is kept; after fixing the cause run: ./jbang backup.java --upload-pending\n");
+                .append("  the local backup is kept; after fixing the cause run: " + Launcher.command("backup.java --upload-pending") + "\n");
         return sb.toString().stripTrailing();
     }
 

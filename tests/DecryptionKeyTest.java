@@ -59,6 +59,40 @@ class DecryptionKeyTest {
         assertThat(DecryptionKey.looksEncrypted(enc)).isTrue();
     }
 
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({"UTF-8 with BOM, UTF-8, EFBBBF", "Notepad's Unicode (UTF-16LE with BOM), UTF-16LE, FFFE",
+            "UTF-16BE with BOM, UTF-16BE, FEFF", "plain UTF-8, UTF-8, ''"})
+    void aPassphraseFileSavedByAWindowsEditorUnlocksTheKey(String what, String charset, String bom) throws IOException {
+        byte[] text = (rsa.passphrase() + "\r\n").getBytes(java.nio.charset.Charset.forName(charset));
+        byte[] mark = java.util.HexFormat.of().parseHex(bom);
+        Path file = dir.resolve("passphrase-" + charset + bom + ".txt");
+        Files.write(file, concat(mark, text));
+
+        char[] read = DecryptionKey.readPassphrase(file);
+
+        assertThat(new String(read)).isEqualTo(rsa.passphrase());
+        assertThat(DecryptionKey.load(rsa.secret(), read).fingerprints()).containsExactly(rsa.fingerprint());
+    }
+
+    @Test
+    void aPassphraseFileThatIsNotTextSaysWhatWasFound() throws IOException {
+        Path utf16 = Files.write(dir.resolve("no-bom.txt"), "secret".getBytes(java.nio.charset.StandardCharsets.UTF_16LE));
+        Path latin1 = Files.write(dir.resolve("latin1.txt"), "geheim\u00e4".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+
+        assertThatThrownBy(() -> DecryptionKey.readPassphrase(utf16)).isInstanceOfSatisfying(OpsException.class, e -> {
+            assertThat(e.exitCode()).isEqualTo(ExitCode.USAGE);
+            assertThat(e.getMessage()).contains("not UTF-8 text").contains("UTF-16 without a byte order mark").doesNotContain("secret");
+        });
+        assertThatThrownBy(() -> DecryptionKey.readPassphrase(latin1)).hasMessageContaining("not UTF-8 text")
+                .hasMessageNotContaining("geheim");
+    }
+
+    private static byte[] concat(byte[] a, byte[] b) {
+        byte[] out = Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
+    }
+
     @Test
     void decryptsGpgsDefaultCompressedMessage() throws IOException {
         byte[] plain = ("compressible ".repeat(50_000)).getBytes();

@@ -62,6 +62,27 @@ class HealthCheckDockerTest {
     }
 
     @Test
+    void aContainerStillStartingIsAWarningToWaitUntilItsGracePeriodEnds() {
+        try (TestContainer slow = TestContainer.starting()) {
+            assertThat(slow.inspect().health()).isEqualTo("starting");
+            List<String> checks = List.of("docker", "container", "ready"); // no PostgreSQL inside: pg_isready fails
+            HealthCheck.Health waiting = run(db.config(home, "DOCKER_CONTAINER", slow.name()), checks);
+            TestContainer.sleep(2100);
+            HealthCheck.Health stuck = run(db.config(home, "DOCKER_CONTAINER", slow.name(), "CONTAINER_STARTING_GRACE_SECONDS", "1"), checks);
+
+            CheckResult warning = expect(waiting, "container", Status.WARNING);
+            assertThat(warning.summary()).contains(slow.name() + " is still starting for");
+            assertThat(warning.action()).startsWith("wait").contains("CONTAINER_STARTING_GRACE_SECONDS").doesNotContain("restart");
+            expect(waiting, "ready", Status.SKIPPED);
+            expectOverall(waiting, Status.WARNING);
+            CheckResult critical = expect(stuck, "container", Status.CRITICAL);
+            assertThat(critical.summary()).contains("has been starting for").contains("longer than 1 s");
+            assertThat(critical.action()).contains("docker logs " + slow.name());
+            expectOverall(stuck, Status.CRITICAL);
+        }
+    }
+
+    @Test
     void healthyContainerPassesEveryCheckWithTheVolumeMeasuredInsideTheContainer() {
         HealthCheck.Health h = runAll(db.config(home), MissingNode.getInstance());
 
@@ -233,6 +254,11 @@ class HealthCheckDockerTest {
     private static HealthCheck.Health runAll(Config cfg, JsonNode previous) {
         HealthCheck hc = new HealthCheck(cfg);
         return hc.run(hc.select(List.of(), List.of()), previous);
+    }
+
+    private static HealthCheck.Health run(Config cfg, List<String> checks) {
+        HealthCheck hc = new HealthCheck(cfg);
+        return hc.run(hc.select(checks, List.of()), MissingNode.getInstance());
     }
 
     private static HealthCheck.Health runContainerChecks(Config cfg, JsonNode previous) {

@@ -1,5 +1,6 @@
 package tests;
 
+import lib.Backup;
 import lib.Config;
 import lib.ExitCode;
 import lib.Log;
@@ -9,6 +10,7 @@ import lib.alert.JobAlerts;
 import lib.alert.Message;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import tests.support.Fixtures;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -109,6 +111,28 @@ class JobAlertsTest {
         jobs(log()).backup("inventory", new OpsException(ExitCode.BACKUP_FAILED, "pg_dump was killed", null), false);
 
         assertThat(email.messages.get(0).body()).contains("pg_dump was killed").doesNotContain("null");
+    }
+
+    @Test
+    void theSubjectTellsAWrongPasswordFromAMissingDatabase() {
+        Config server = Fixtures.config(Fixtures.passwordCluster(), home);
+        JobAlerts jobs = jobs(log());
+
+        jobs.backup("inventory", backupFails(server.with(Map.of("PGPASSWORD", "not the password")), "inventory"), false);
+        jobs.backup("nope", backupFails(server, "nope"), false);
+
+        assertThat(email.subjects()).containsExactly("[ALERT] ra-infrastructure - backup of inventory failed: wrong password",
+                "[ALERT] ra-infrastructure - backup of nope failed: database does not exist");
+        assertThat(email.messages.get(0).body()).contains("check PGPASSWORD").doesNotContain(Fixtures.HOSTILE_PASSWORD);
+    }
+
+    private OpsException backupFails(Config cfg, String db) {
+        try {
+            new Backup(cfg, log()).run(db, new Backup.Options("daily", "none", false, false));
+        } catch (OpsException e) {
+            return e;
+        }
+        throw new AssertionError("the backup of " + db + " did not fail");
     }
 
     private JobAlerts jobs(Log log) {

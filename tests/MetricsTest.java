@@ -42,6 +42,18 @@ class MetricsTest {
     }
 
     @Test
+    void aRecordAppendedAfterACutLineStartsOnALineOfItsOwn() throws Exception {
+        Metrics metrics = metrics();
+        metrics.append(record(1), log());
+        Files.writeString(metrics.file(), "{\"run\":2,\"checks\":{\"query\":{\"st", StandardOpenOption.APPEND);
+
+        metrics.append(record(3), log());
+
+        assertThat(metrics.last().path("run").asInt()).isEqualTo(3);
+        assertThat(Files.readAllLines(metrics.file())).hasSize(3).last().asString().startsWith("{\"").endsWith("}");
+    }
+
+    @Test
     void aLineCutJustAfterANestedObjectIsSkippedToo() throws Exception {
         Metrics metrics = metrics();
         metrics.append(record(1), log());

@@ -1,9 +1,14 @@
 package tests;
 
+import lib.BackupStore;
 import lib.Config;
+import lib.Pg;
 import lib.PgTarget;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import tests.support.Fixtures;
+import tests.support.Scripts;
+import tests.support.TestContainer;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -52,5 +57,45 @@ class PgTargetTest {
         PgTarget direct = new PgTarget(cfg(Map.of("PGPASSFILE", pgpass.toString(), "DOCKER_CONTAINER", "")));
         assertThat(direct.password()).isEmpty();
         assertThat(direct.env("x")).containsEntry("PGPASSFILE", pgpass.toString());
+    }
+
+    @Test
+    void aServerOnItsOwnPortInsideTheContainerIsBackedUpAndRestoredWithoutPgportInItsEnvironment() {
+        Fixtures.requireDocker();
+        try (TestContainer db = TestContainer.postgresWithoutPgport()) {
+            Path h = Fixtures.home();
+            // a user's settings: docker mode, no PGHOST/PGPORT, nothing about the port inside the container
+            Map<String, String> env = db.env(h, "PGHOST", "", "PGPORT", "");
+            Pg pg = new Pg(new PgTarget(db.config(h, "PGHOST", "", "PGPORT", "")));
+            assertThat(pg.target().containerPort().number()).isEqualTo(String.valueOf(db.port()));
+            Fixtures.createDb(pg, "shop", 321);
+
+            Scripts.Run backup = Scripts.run(env, "backup.java", "--type", "daily", "--db", "shop", "--verify", "full");
+            pg.psql().exec("shop", "DELETE FROM products WHERE id > 100");
+            Scripts.Run restore = Scripts.run(env, "restore.java", "--latest", "--db", "shop", "--yes");
+
+            assertThat(backup.exit()).as(backup.all()).isZero();
+            assertThat(new BackupStore(h.resolve("backups")).list("shop")).filteredOn(e -> e.type().equals("daily"))
+                    .singleElement().satisfies(e -> assertThat(e.verified()).isTrue());
+            assertThat(restore.exit()).as(restore.all()).isZero();
+            assertThat(pg.psql().value("shop", "SELECT count(*) FROM products")).isEqualTo("321");
+        }
+    }
+
+    @Test
+    void aPortThatCannotBeFoundIsNamedInTheHintWithTheSettingThatFixesIt() {
+        Fixtures.requireDocker();
+        try (TestContainer db = TestContainer.postgresWithoutPgport(); TestContainer pgport = TestContainer.postgres()) {
+            Path h = Fixtures.home();
+            String wrong = String.valueOf(db.port() == 65535 ? 65534 : db.port() + 1);
+            Scripts.Run r = Scripts.run(db.env(h, "PGHOST", "", "PGPORT", "", "PG_CONTAINER_PORT", wrong), "backup.java", "--type", "daily");
+
+            assertThat(r.exit()).as(r.all()).isEqualTo(4);
+            assertThat(r.err()).contains("cannot connect to container " + db.name()).contains("port " + wrong + " inside the container")
+                    .contains("PG_CONTAINER_PORT").doesNotContain("check PGHOST");
+            assertThat(new PgTarget(pgport.config(h, "PGPORT", "")).containerPort())
+                    .isEqualTo(new PgTarget.Port(String.valueOf(pgport.port()), "PGPORT in the container's environment"));
+            assertThat(new PgTarget(db.config(h, "PG_CONTAINER_PORT", "6543")).containerPort().number()).isEqualTo("6543");
+        }
     }
 }

@@ -205,6 +205,76 @@ class RunbookTest {
                 .contains("GLOSSARY.md", "TROUBLESHOOTING.md", "alerts.md", "backup-format.md");
     }
 
+    /**
+     * Case B of section 2, typed as written, works from where section 1 leaves the reader (a container of
+     * that name on a damaged volume) and from a deleted container alike: the new container never gets the
+     * old volume, and the old container is kept, renamed, with its volume.
+     */
+    @Test
+    void caseBCreatesTheNewContainerOnANewVolumeWhateverTheOldOneLeft() {
+        List<List<String>> docker = caseBDockerCommands();
+        assertThat(docker).as("docker commands of case B").hasSizeGreaterThanOrEqualTo(4);
+        for (boolean oldContainerLeft : List.of(true, false)) {
+            String name = "ra-test-runbook-" + Long.toHexString(System.nanoTime());
+            String volume = name + "-vol";
+            String damaged = name + "-damaged-" + CASE_B_TODAY;
+            try {
+                if (oldContainerLeft) {
+                    Proc.Result old = Proc.run(List.of("docker", "run", "-d", "--name", name, "--restart", "unless-stopped", "--network", "host",
+                            "-e", "POSTGRES_PASSWORD=old", "-v", volume + ":/var/lib/postgresql/data", Fixtures.IMAGE, "-c",
+                            "port=" + tests.support.TestContainer.freePort()), Map.of(), Duration.ofSeconds(60));
+                    assertThat(old.ok()).as(old.lastError()).isTrue();
+                }
+                for (List<String> cmd : docker) {
+                    List<String> typed = cmd.stream().flatMap(w -> caseBWord(w, name, volume).stream()).toList();
+                    Proc.Result r = Proc.run(typed, Map.of(), Duration.ofSeconds(60));
+                    boolean noOldOne = !oldContainerLeft && r.stderr().contains("No such container") && !typed.get(1).equals("run");
+                    assertThat(r.ok() || noOldOne).as("%s%nstderr: %s", typed, r.stderr()).isTrue();
+                }
+                Proc.Result mounts = Proc.run(List.of("docker", "inspect", "-f", "{{range .Mounts}}{{.Name}}{{end}}", name), Map.of(), Duration.ofSeconds(30));
+                assertThat(mounts.stdout().strip()).as("the new container's volume").isEqualTo(volume + "-" + CASE_B_TODAY);
+                if (oldContainerLeft) {
+                    Proc.Result kept = Proc.run(List.of("docker", "inspect", "-f", "{{.State.Running}} {{.HostConfig.RestartPolicy.Name}} "
+                            + "{{range .Mounts}}{{.Name}}{{end}}", damaged), Map.of(), Duration.ofSeconds(30));
+                    assertThat(kept.stdout().strip()).as("the old container, kept").isEqualTo("false no " + volume);
+                }
+            } finally {
+                Proc.run(List.of("docker", "rm", "-f", "-v", name, damaged), Map.of(), Duration.ofSeconds(60));
+                Proc.run(List.of("docker", "volume", "rm", volume, volume + "-" + CASE_B_TODAY), Map.of(), Duration.ofSeconds(60));
+            }
+        }
+    }
+
+    private static final String CASE_B_TODAY = "20261203";
+
+    /** The docker command lines of section 2's case B (bash blocks), as word lists. */
+    private static List<List<String>> caseBDockerCommands() {
+        List<String> lines;
+        try {
+            lines = Files.readAllLines(RUNBOOK);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        int caseB = lines.indexOf("**Case B: the volume is gone too (or its data is damaged).**") + 1;
+        assertThat(caseB).as("case B in section 2").isPositive();
+        return Markdown.read(RUNBOOK).blocks().stream()
+                .filter(b -> b.section().equals("2. The container was deleted") && b.lang().equals("bash") && b.line() > caseB)
+                .flatMap(b -> b.lines().stream()).map(String::strip).filter(l -> l.startsWith("docker ")).map(RunbookTest::words).toList();
+    }
+
+    /**
+     * One documented word as this machine runs it: the test's names for the reader's container and volume, the
+     * test image on a port of its own instead of postgres:15 published on 5432 (the engine here has no bridge).
+     */
+    private static List<String> caseBWord(String word, String name, String volume) {
+        String w = word.replace("<today>", CASE_B_TODAY).replace("<password>", "new-pw")
+                .replace("inventory-pgdata", volume).replace("inventory-db", name);
+        if (w.equals("-p")) return List.of("--network");
+        if (w.equals("5432:5432")) return List.of("host");
+        if (w.equals("postgres:15")) return List.of(Fixtures.IMAGE, "-c", "port=" + tests.support.TestContainer.freePort());
+        return List.of(w);
+    }
+
     @Test
     void stockToolCommandsRestoreRealBackupsWithoutOurScripts() {
         ScratchServer container = Fixtures.container();

@@ -105,6 +105,9 @@ class StartupTest {
             Startup.Outcome o = run(db.config(home), true);
 
             assertThat(step(o, "container").detail()).startsWith("would start " + db.name());
+            assertThat(step(o, "container").status()).as("it did not start it").isEqualTo(Status.SKIPPED);
+            assertThat(StartupReport.verdict(o)).startsWith("dry run, nothing was changed: would start " + db.name())
+                    .contains("would wait up to 120 s").doesNotContain("started").doesNotContain(" OK");
             assertThat(step(o, "ready").status()).isEqualTo(Status.SKIPPED);
             assertThat(step(o, "ready").detail()).startsWith("would wait up to 120 s for " + db.name());
             assertThat(step(o, "health").status()).isEqualTo(Status.SKIPPED);
@@ -187,9 +190,9 @@ class StartupTest {
     void theStartupMessageNamesTheFailedStepOrSaysHowLongItTook() {
         Startup.Outcome failed = new Startup.Outcome(List.of(
                 new Startup.Step("docker", Status.CRITICAL, "no answer within 300 s", "start Docker Desktop", 300_000),
-                new Startup.Step("container", Status.SKIPPED, "skipped: docker engine failed", null, 0)), null, 300_400);
+                new Startup.Step("container", Status.SKIPPED, "skipped: docker engine failed", null, 0)), null, 300_400, false);
         Startup.Outcome ok = new Startup.Outcome(List.of(new Startup.Step("docker", Status.OK, "Docker 28 answered", null, 10),
-                new Startup.Step("health", Status.WARNING, "healthy, 1 warning", null, 500)), null, 41_600);
+                new Startup.Step("health", Status.WARNING, "healthy, 1 warning", null, 500)), null, 41_600, false);
 
         assertThat(StartupReport.event(failed, true)).hasValueSatisfying(f -> {
             assertThat(f.severity()).isEqualTo("critical");

@@ -56,7 +56,7 @@ class SystemdTimersTest {
         var files = systemd("/opt/ra infra", new RecordingCommands(), false).files(List.of(DAILY));
         assertThat(files.keySet()).containsExactly("ra-infrastructure-backup-daily.service", "ra-infrastructure-backup-daily.timer");
         assertThat(text(files, "ra-infrastructure-backup-daily.service")).isEqualTo("""
-                # Installed by ra-infrastructure install-tasks.java; remove with: jbang install-tasks.java --uninstall
+                # Installed by ra-infrastructure install-tasks.java; remove with: ./jbang install-tasks.java --uninstall
                 [Unit]
                 Description=ra-infrastructure backup-daily: backup-daily task
                 After=docker.service network-online.target
@@ -71,7 +71,7 @@ class SystemdTimersTest {
                 User=postgres
                 """);
         assertThat(text(files, "ra-infrastructure-backup-daily.timer")).isEqualTo("""
-                # Installed by ra-infrastructure install-tasks.java; remove with: jbang install-tasks.java --uninstall
+                # Installed by ra-infrastructure install-tasks.java; remove with: ./jbang install-tasks.java --uninstall
                 [Unit]
                 Description=ra-infrastructure backup-daily: daily 02:00
 

@@ -126,12 +126,16 @@ class VerifyStartupScriptTest {
     @Test
     void noOkMessageWhenNotWantedAndADryRunStartsAndSendsNothing() throws Exception {
         Scripts.Run quiet = Scripts.run(db.env(home, "NOTIFY_ON_STARTUP_OK", "false"), "verify-startup.java");
+        Scripts.Run dryWhileUp = Scripts.run(db.env(home), "verify-startup.java", "--dry-run");
+        assertThat(dryWhileUp.exit()).as(dryWhileUp.all()).isZero();
+        assertThat(dryWhileUp.out()).contains("dry run, nothing was changed: everything is already up").doesNotContain("started OK");
         db.stop();
         try {
             Scripts.Run dry = Scripts.run(db.env(home), "verify-startup.java", "--dry-run");
 
             assertThat(quiet.exit()).as(quiet.all()).isZero();
-            assertThat(dry.out()).contains("would start " + db.name());
+            assertThat(dry.out()).contains("would start " + db.name()).contains("dry run, nothing was changed: would start " + db.name())
+                    .doesNotContain("started OK").doesNotContainPattern("(?m)^container +OK");
             assertThat(db.inspect().running()).isFalse();
             Thread.sleep(500);
             assertThat(mail.messages()).isEmpty();

@@ -3,6 +3,7 @@ package lib.alert;
 import lib.ExitCode;
 import lib.Log;
 import lib.OpsException;
+import lib.PgErrors;
 
 import java.util.List;
 
@@ -68,8 +69,11 @@ public final class JobAlerts {
                 log.masked(String.join("; ", problems)), "see the drill's report and docs/DR-RUNBOOK.md", "docs/DR-RUNBOOK.md")));
     }
 
+    /** The recognised cause goes into the title, so the subject alone tells "wrong password" from "no such database". */
     private Alerts.Failure failed(String type, String severity, String title, OpsException e, String runbook) {
-        return new Alerts.Failure(type, severity, title, log.masked(e.getMessage()), e.hint() == null ? null : log.masked(e.hint()), runbook);
+        String reason = PgErrors.reason(e);
+        return new Alerts.Failure(type, severity, reason == null ? title : title + ": " + reason, log.masked(e.getMessage()),
+                e.hint() == null ? null : log.masked(e.hint()), runbook);
     }
 
     private void send(String type, List<Alerts.Failure> failing) {

@@ -34,6 +34,7 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.Provider;
@@ -98,6 +99,38 @@ public final class DecryptionKey {
                     + (stubs ? " (only stubs: the secret parts are missing or on a smartcard)" : ""), hint);
         }
         return new DecryptionKey(secretKeyFile, fingerprints, keys);
+    }
+
+    /**
+     * A passphrase file's text without its final line break. Windows editors save a UTF-8 byte order mark
+     * (Notepad) or UTF-16 with one ("Unicode"): both are read as text, never taken as part of the passphrase.
+     * Text that is neither is refused by name, since it would only fail later as a "wrong passphrase".
+     */
+    public static char[] readPassphrase(Path file) {
+        byte[] b;
+        try {
+            b = Files.readAllBytes(file);
+        } catch (IOException e) {
+            throw new OpsException(ExitCode.USAGE, "cannot read DECRYPT_PASSPHRASE_FILE " + file + ": " + e.getMessage(),
+                    "check the path and that this user may read it");
+        }
+        java.nio.charset.Charset cs = StandardCharsets.UTF_8;
+        int skip = 0;
+        if (b.length >= 3 && (b[0] & 0xff) == 0xEF && (b[1] & 0xff) == 0xBB && (b[2] & 0xff) == 0xBF) skip = 3;
+        else if (b.length >= 2 && (b[0] & 0xff) == 0xFF && (b[1] & 0xff) == 0xFE) { cs = StandardCharsets.UTF_16LE; skip = 2; }
+        else if (b.length >= 2 && (b[0] & 0xff) == 0xFE && (b[1] & 0xff) == 0xFF) { cs = StandardCharsets.UTF_16BE; skip = 2; }
+        String text;
+        try {
+            text = cs.newDecoder().decode(ByteBuffer.wrap(b, skip, b.length - skip)).toString();
+        } catch (java.nio.charset.CharacterCodingException e) {
+            text = null;
+        }
+        if (text == null || text.indexOf('\0') >= 0) {
+            throw new OpsException(ExitCode.USAGE, "DECRYPT_PASSPHRASE_FILE " + file + " is not UTF-8 text"
+                    + (text == null ? "" : " (it holds NUL bytes: UTF-16 without a byte order mark?)"),
+                    "save it as UTF-8 (or UTF-16 with a byte order mark) holding only the passphrase");
+        }
+        return text.replaceFirst("\\R\\z", "").toCharArray();
     }
 
     private static PBESecretKeyDecryptor unlocker(char[] passphrase) {

@@ -7,7 +7,6 @@ import lib.OpsException;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -78,14 +77,7 @@ public final class Encryption {
     private char[] passphrase() {
         String file = cfg.get("DECRYPT_PASSPHRASE_FILE");
         if (file.isBlank()) return cfg.get("DECRYPT_PASSPHRASE").toCharArray();
-        Path p = cfg.path("DECRYPT_PASSPHRASE_FILE");
-        try {
-            String s = Files.readString(p, StandardCharsets.UTF_8);
-            return s.replaceFirst("\\R\\z", "").toCharArray();
-        } catch (IOException e) {
-            throw new OpsException(ExitCode.USAGE, "cannot read DECRYPT_PASSPHRASE_FILE " + p + ": " + e.getMessage(),
-                    "check the path and that this user may read it");
-        }
+        return DecryptionKey.readPassphrase(cfg.path("DECRYPT_PASSPHRASE_FILE"));
     }
 
     /** A stored file's bytes as they were before encryption: decrypted when its name says it is encrypted. */

@@ -108,7 +108,7 @@ public final class DrillSummary {
             Cli.printJson(Map.of("drills", all));
             return ExitCode.OK;
         }
-        if (all.isEmpty()) System.out.println("no drills recorded yet: run ./jbang dr-drill.java");
+        if (all.isEmpty()) System.out.println("no drills recorded yet: run " + lib.Launcher.command("dr-drill.java"));
         for (DrillRecord d : all) {
             System.out.printf(Locale.ROOT, "%s  %-4s  %-10s %-22s %-12s RTO %7.1f s  RPO %6.1f h  %s%n", WHEN.format(d.startedAt()),
                     d.result(), d.mode(), d.scenario(), d.db(), d.rtoSeconds(), Math.max(0, d.rpoSeconds()) / 3600,

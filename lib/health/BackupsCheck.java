@@ -77,7 +77,7 @@ final class BackupsCheck implements Check {
         if (!late.isEmpty()) {
             return CheckResult.critical(String.join("; ", late) + (fine.isEmpty() ? "" : "; " + String.join(", ", fine)) + extra,
                     "look at logs/backup.log and whether the scheduled backup task still runs; run it now: "
-                            + overdue.stream().map(t -> launcher() + " backup.java --type " + t).collect(Collectors.joining(" and ")));
+                            + overdue.stream().map(t -> lib.Launcher.command("backup.java --type " + t)).collect(Collectors.joining(" and ")));
         }
         if (future.isPresent()) {
             return CheckResult.of(Status.WARNING, (fine.isEmpty() ? "" : "newest verified: " + String.join(", ", fine) + "; ") + future.get())
@@ -85,10 +85,5 @@ final class BackupsCheck implements Check {
         }
         if (fine.isEmpty()) return CheckResult.ok("no scheduled backup types (SCHEDULED_TYPES is empty)");
         return CheckResult.ok("newest verified: " + String.join(", ", fine));
-    }
-
-    /** The project's launcher as typed on this OS: ".\jbang.cmd" in Windows shells, "./jbang" elsewhere. */
-    private static String launcher() {
-        return System.getProperty("os.name", "").startsWith("Windows") ? ".\\jbang.cmd" : "./jbang";
     }
 }

@@ -113,14 +113,19 @@ public final class HealthCheck {
         }
     }
 
-    /** A failed check whose prerequisite also failed is reported as skipped, naming the prerequisite. */
+    /**
+     * A failed check whose prerequisite also failed, or is still starting (value "starting"), is reported as
+     * skipped, naming the prerequisite.
+     */
     private static CheckResult skipIfBlocked(Check c, Map<String, CheckResult> results) {
         CheckResult r = results.get(c.name());
         if (r.status() == Status.OK) return r;
         for (String need : c.needs()) {
             CheckResult n = results.get(need);
-            if (n != null && (n.status() == Status.CRITICAL || n.status() == Status.SKIPPED)) {
-                return new CheckResult(c.name(), Status.SKIPPED, "skipped: " + need + " failed", Map.of(), null, r.millis());
+            boolean starting = n != null && Boolean.TRUE.equals(n.values().get("starting"));
+            if (n != null && (n.status() == Status.CRITICAL || n.status() == Status.SKIPPED || starting)) {
+                return new CheckResult(c.name(), Status.SKIPPED, "skipped: " + need + (starting ? " is still starting" : " failed"),
+                        Map.of(), null, r.millis());
             }
         }
         return r;

@@ -27,9 +27,7 @@ final class ReadyCheck implements Check {
             case 0 -> CheckResult.ok(said.isEmpty() ? "accepting connections" : said);
             case 1 -> CheckResult.critical("server is rejecting connections (starting up or shutting down): " + said,
                     "wait a minute; if it persists, look at the server log (docker logs " + p.target().container() + ")");
-            case 2 -> CheckResult.critical("no response: " + said, p.target().docker()
-                    ? "PostgreSQL inside " + p.target().container() + " is down: docker restart " + p.target().container()
-                    : "is PostgreSQL running? check PGHOST and PGPORT");
+            case 2 -> CheckResult.critical("no response: " + said, p.target().connectHint());
             default -> CheckResult.critical("pg_isready failed: " + r.lastError(), p.target().docker()
                     ? "is " + p.target().container() + " a PostgreSQL container?"
                     : "install the PostgreSQL client tools or set PG_BIN");

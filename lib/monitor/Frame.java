@@ -181,7 +181,7 @@ public final class Frame {
     private String drill(Snapshot s) {
         DrillRecord d = s.drill();
         Row r = row().label("drill");
-        if (d == null) return r.add("none recorded yet (./jbang dr-drill.java)").fit();
+        if (d == null) return r.add("none recorded yet (" + lib.Launcher.command("dr-drill.java") + ")").fit();
         r.add(d.result(), colour(d.pass() ? Status.OK : Status.CRITICAL)).add(" " + Report.age(Duration.between(d.startedAt(), s.at())) + " ago");
         if (!d.pass() && d.problems() != null && !d.problems().isEmpty()) return r.add(": " + d.problems().get(0)).fit();
         r.add(", RTO ").add(seconds(d.rtoSeconds()) + " (target " + d.rtoTargetMinutes() + "m)", d.rtoMet() ? null : YELLOW);

@@ -29,7 +29,7 @@ import java.util.stream.Stream;
 public final class SystemdTimers implements Platform {
     /** First line of every unit file we write; how uninstall and prune tell ours from the operator's. */
     public static final String MARKER = "# Installed by ra-infrastructure install-tasks.java";
-    private static final String HEADER = MARKER + "; remove with: jbang install-tasks.java --uninstall\n";
+    private static final String HEADER = MARKER + "; remove with: " + lib.Launcher.command("install-tasks.java --uninstall") + "\n";
 
     private final Launch launch;
     private final Commands commands;

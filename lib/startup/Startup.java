@@ -21,8 +21,11 @@ public final class Startup {
     /** One step's outcome; {@code name} is docker, container, pgadmin, ready or health. */
     public record Step(String name, Status status, String detail, String action, long millis) {}
 
-    /** Every step in order, the health check's results (null when it did not run), and the total time. */
-    public record Outcome(List<Step> steps, HealthCheck.Health health, long millis) {
+    /**
+     * Every step in order, the health check's results (null when it did not run), the total time, and whether
+     * it was a dry run (steps that would act are skipped, their detail says "would ...").
+     */
+    public record Outcome(List<Step> steps, HealthCheck.Health health, long millis, boolean dryRun) {
         public Status status() { return steps.stream().map(Step::status).reduce(Status.OK, Status::worst); }
 
         /** The first step that failed, if any. */
@@ -32,6 +35,7 @@ public final class Startup {
     private static final Duration POLL = Duration.ofSeconds(2);
     private static final Duration SHOW_EVERY = Duration.ofSeconds(10);
     private static final Duration DOCKER_CALL = Duration.ofSeconds(15);
+    private static final String AGAIN = Launcher.command("verify-startup.java") + " again";
 
     private final Config cfg;
     private final Log log;
@@ -61,7 +65,7 @@ public final class Startup {
         step(steps, "ready", this::ready);
         step(steps, "health", () -> {
             if (dryRun && steps.get(steps.size() - 1).status() == Status.SKIPPED) {
-                return new Step("health", Status.SKIPPED, "would run the full health check once the database is up", null, 0);
+                return wouldDo("health", "would run the full health check once the database is up");
             }
             HealthCheck checks = new HealthCheck(cfg);
             Metrics metrics = new Metrics(cfg.path("LOG_DIR"));
@@ -69,7 +73,7 @@ public final class Startup {
             if (!dryRun) metrics.append(HealthReport.metrics(health[0], Alerts.host()), log);
             return healthResult(health[0]);
         });
-        return new Outcome(steps, health[0], millisSince(start));
+        return new Outcome(steps, health[0], millisSince(start), dryRun);
     }
 
     /** Runs a step unless an earlier one failed; an exception from the step is its failure. */
@@ -111,8 +115,8 @@ public final class Startup {
         });
         String note = launched[0] == null ? "" : "; " + launched[0];
         if (reason != null) {
-            return new Step("docker", Status.CRITICAL, "no answer within " + cfg.get("DOCKER_WAIT_SECONDS") + " s: " + reason + note,
-                    "start Docker Desktop (or dockerd) and check DOCKER_HOST / docker context, then run verify-startup.java again", 0);
+            return new Step("docker", Status.CRITICAL, "no answer " + within("DOCKER_WAIT_SECONDS") + ": " + reason + note,
+                    "start Docker Desktop (or dockerd) and check DOCKER_HOST / docker context, then run " + AGAIN, 0);
         }
         return ok("docker", "Docker " + version[0] + " answered after " + secondsSince(t) + " s" + note);
     }
@@ -123,7 +127,7 @@ public final class Startup {
         if (!cfg.flag("AUTO_START")) {
             return new Step("container", Status.CRITICAL, name + " is " + c.describe() + " and AUTO_START=false", "docker start " + name, 0);
         }
-        if (dryRun) return ok("container", "would start " + name + " (" + c.describe() + ")");
+        if (dryRun) return wouldDo("container", "would start " + name + " (" + c.describe() + ")");
         Docker.start(name, DOCKER_CALL);
         return ok("container", "started " + name + " (was " + c.describe() + ")");
     }
@@ -139,7 +143,7 @@ public final class Startup {
         }
         if (c.running()) return ok("pgadmin", name + " was already running");
         if (!cfg.flag("AUTO_START")) return new Step("pgadmin", Status.WARNING, name + " is " + c.describe(), "docker start " + name, 0);
-        if (dryRun) return ok("pgadmin", "would start " + name + " (" + c.describe() + ")");
+        if (dryRun) return wouldDo("pgadmin", "would start " + name + " (" + c.describe() + ")");
         try {
             Docker.start(name, DOCKER_CALL);
             return ok("pgadmin", "started " + name + " (was " + c.describe() + ")");
@@ -153,8 +157,8 @@ public final class Startup {
         PgTarget target = new PgTarget(cfg);
         String what = target.docker() ? target.container() : target.describe();
         if (dryRun && target.docker() && !Docker.inspect(target.container(), DOCKER_CALL).running()) {
-            return new Step("ready", Status.SKIPPED, "would wait up to " + cfg.get("STARTUP_WAIT_SECONDS") + " s for " + what
-                    + " to become healthy", null, 0);
+            return wouldDo("ready", "would wait up to " + cfg.get("STARTUP_WAIT_SECONDS") + " s for " + what
+                    + " to become healthy");
         }
         long t = System.nanoTime();
         String reason = poll(what + " to become healthy", Duration.ofSeconds(cfg.integer("STARTUP_WAIT_SECONDS")), () -> {
@@ -168,9 +172,9 @@ public final class Startup {
         });
         if (reason == null) return ok("ready", what + " healthy after " + secondsSince(t) + " s");
         String last = target.docker() ? Docker.lastLogLine(target.container(), DOCKER_CALL) : "";
-        return new Step("ready", Status.CRITICAL, what + " not healthy within " + cfg.get("STARTUP_WAIT_SECONDS") + " s (" + reason + ")"
+        return new Step("ready", Status.CRITICAL, what + " not healthy " + within("STARTUP_WAIT_SECONDS") + " (" + reason + ")"
                 + (last.isEmpty() ? "" : "; last log line: " + last),
-                target.docker() ? "docker logs " + target.container() + " shows why; fix it, then run verify-startup.java again"
+                target.docker() ? "docker logs " + target.container() + " shows why; fix it, then run " + AGAIN
                         : "is PostgreSQL running? check its service and PGHOST / PGPORT", 0);
     }
 
@@ -222,6 +226,14 @@ public final class Startup {
     }
 
     private static Step ok(String name, String detail) { return new Step(name, Status.OK, detail, null, 0); }
+
+    /** A dry run's step that would act: skipped, since it did nothing. */
+    private static Step wouldDo(String name, String detail) { return new Step(name, Status.SKIPPED, detail, null, 0); }
+
+    /** "within 120 s", or for a dry run, which looks once, "now (a dry run does not wait)". */
+    private String within(String waitKey) {
+        return dryRun ? "now (a dry run does not wait)" : "within " + cfg.get(waitKey) + " s";
+    }
 
     private static long millisSince(long t) { return (System.nanoTime() - t) / 1_000_000; }
 

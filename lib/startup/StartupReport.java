@@ -23,12 +23,26 @@ public final class StartupReport {
     /** 0 when nothing is critical (warnings included), 1 when a step or the health check failed. */
     public static int exitCode(Startup.Outcome o) { return o.status() == Status.CRITICAL ? ExitCode.FAILED : ExitCode.OK; }
 
-    /** "started OK in 9 s" / "started in 9 s with 1 warning" / "FAILED at database ready after 120 s: ...". */
+    /**
+     * "started OK in 9 s" / "started in 9 s with 1 warning" / "FAILED at database ready after 120 s: ...";
+     * a dry run says that nothing was changed and what it would do, never that anything started.
+     */
     public static String verdict(Startup.Outcome o) {
+        if (o.dryRun()) return dryRunVerdict(o);
         long s = seconds(o);
         Optional<Startup.Step> failed = o.failed();
         if (failed.isPresent()) return "startup FAILED at " + label(failed.get().name()) + " after " + s + " s: " + failed.get().detail();
         return warnings(o).isEmpty() ? "started OK in " + s + " s" : "started in " + s + " s with " + warnings(o);
+    }
+
+    private static String dryRunVerdict(Startup.Outcome o) {
+        String said = "dry run, nothing was changed: ";
+        Optional<Startup.Step> failed = o.failed();
+        if (failed.isPresent()) return said + "startup would fail at " + label(failed.get().name()) + ": " + failed.get().detail();
+        List<String> would = o.steps().stream().filter(s -> s.status() == Status.SKIPPED && s.detail().startsWith("would "))
+                .map(Startup.Step::detail).toList();
+        if (!would.isEmpty()) return said + String.join("; ", would);
+        return said + "everything is already up" + (warnings(o).isEmpty() ? "" : ", with " + warnings(o));
     }
 
     /** The event key: a repeated run (boot and logon trigger) with the same outcome is not sent twice. */
@@ -65,6 +79,8 @@ public final class StartupReport {
             Map<String, Object> out = new LinkedHashMap<>();
             out.put("status", o.status() == Status.CRITICAL ? "failed" : o.status() == Status.WARNING ? "warning" : "ok");
             out.put("exitCode", exitCode(o));
+            out.put("dryRun", o.dryRun());
+            out.put("verdict", verdict(o));
             out.put("millis", o.millis());
             out.put("failedStep", o.failed().map(Startup.Step::name).orElse(null));
             List<Map<String, Object>> steps = new ArrayList<>();

@@ -44,9 +44,24 @@ public final class TestContainer implements AutoCloseable {
      * @param runArgs extra {@code docker run} options, e.g. {@code --restart always}
      */
     public static TestContainer postgres(String... runArgs) {
+        return run(port -> List.of("-e", "PGPORT=" + port), runArgs);
+    }
+
+    /**
+     * PostgreSQL on a port of its own given only on the server's command line ({@code -c port=N}), with no
+     * PGPORT in the container's environment: a user's container of the official image run that way. Its
+     * HEALTHCHECK is replaced by one that names the port.
+     */
+    public static TestContainer postgresWithoutPgport() {
+        return run(port -> List.of("--health-cmd", "pg_isready -q -h /var/run/postgresql -p " + port));
+    }
+
+    /** {@code docker run} with the options {@code portArgs} makes of the container's port, then {@code runArgs}. */
+    private static TestContainer run(java.util.function.IntFunction<List<String>> portArgs, String... runArgs) {
         TestContainer c = new TestContainer(uniqueName("ra-test-pg-"), freePort(), "pw-" + hex(8));
         List<String> cmd = new ArrayList<>(List.of("docker", "run", "-d", "--name", c.name, "--network", "host",
-                "-e", "PGPORT=" + c.port, "-e", "POSTGRES_PASSWORD", "-e", "POSTGRES_DB=inventory"));
+                "-e", "POSTGRES_PASSWORD", "-e", "POSTGRES_DB=inventory"));
+        cmd.addAll(portArgs.apply(c.port));
         cmd.addAll(List.of(runArgs));
         cmd.addAll(List.of(Fixtures.IMAGE, "-c", "port=" + c.port));
         c.create(cmd, Map.of("POSTGRES_PASSWORD", c.password));
@@ -80,6 +95,17 @@ public final class TestContainer implements AutoCloseable {
         TestContainer c = new TestContainer(uniqueName("ra-test-idle-"), 0, null);
         c.create(List.of("docker", "run", "-d", "--name", c.name, "--no-healthcheck", "--entrypoint", "sleep",
                 Fixtures.IMAGE, "600"), Map.of());
+        return c;
+    }
+
+    /**
+     * A running container whose health stays "starting": its check always fails within an hour-long start
+     * period, like a database that is slow to come up. No PostgreSQL runs in it.
+     */
+    public static TestContainer starting() {
+        TestContainer c = new TestContainer(uniqueName("ra-test-starting-"), 0, null);
+        c.create(List.of("docker", "run", "-d", "--name", c.name, "--health-cmd", "exit 1", "--health-interval", "1s",
+                "--health-start-period", "1h", "--entrypoint", "sleep", Fixtures.IMAGE, "600"), Map.of());
         return c;
     }
 

@@ -38,8 +38,9 @@ public final class Pg {
     /** Server version; also the first contact, so connection problems surface here with a hint. */
     public String serverVersion(String db) { return psql.value(db, "SHOW server_version"); }
 
+    /** Whether a database of exactly this name exists (compared as text: a longer name is not cut to match). */
     public boolean exists(String db) {
-        return "t".equals(psql.value(MAINTENANCE_DB, "SELECT exists(SELECT 1 FROM pg_database WHERE datname = "
+        return "t".equals(psql.value(MAINTENANCE_DB, "SELECT exists(SELECT 1 FROM pg_database WHERE datname::text = "
                 + Psql.literal(db) + ")"));
     }
 

@@ -100,6 +100,7 @@ class PgTest {
             assertThatThrownBy(() -> pg.dropDatabase(longer)).isInstanceOf(OpsException.class).hasMessageContaining("longer than 63 bytes");
             assertThatThrownBy(() -> pg.dropOwn(longer)).isInstanceOf(OpsException.class).hasMessageContaining("longer than 63 bytes");
             assertThatThrownBy(() -> pg.createDatabase(longer, null)).isInstanceOf(OpsException.class);
+            assertThat(pg.exists(longer)).as("not the database PostgreSQL would cut it to").isFalse();
         }
         assertThat(pg.rowCounts(db)).contains(new Manifest.TableCount("public", "products", 4));
     }

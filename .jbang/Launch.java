@@ -4,7 +4,7 @@
 // <bootstrap-dir>/launch/<sha of this file>/; run as
 //   java -classpath <that dir> Launch <bootstrap-dir> <project-home> <jbang arguments...>
 //
-// Why: JBang's build cache has no locking (jbangdev/jbang#2445). Runs of a script that start together
+// Why: JBang's build cache has no locking. Runs of a script that start together
 // on a cold or just-updated cache break each other's build, and a broken build stays broken. So:
 // - every JBang call goes through one lock per cache folder (a FileChannel lock: the OS releases it
 //   when its holder dies, on Linux and Windows alike), so builds never overlap;

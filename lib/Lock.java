@@ -80,7 +80,7 @@ public final class Lock implements AutoCloseable {
                     "wait for it to finish; the lock frees itself when that process ends");
         }
         return new OpsException(ExitCode.LOCKED, what + " of " + db + " skipped: another run held the lock for over "
-                + wait.toSeconds() + " s (" + who + ")", "nothing failed; if that run hangs, stop it; "
+                + wait.toSeconds() + " s (" + who + ")", "this run did nothing; if the other run hangs, stop it; "
                 + "LOCK_WAIT_SECONDS sets how long a run waits for another one");
     }
 

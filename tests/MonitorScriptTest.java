@@ -128,6 +128,7 @@ class MonitorScriptTest {
                 "long-queries OK       none over 300 s, no transaction idle over 60 s",
                 "replication  OK       primary without replicas",
                 "backups      OK       no scheduled backup types \\(SCHEDULED_TYPES is empty\\)",
+                "restores     OK       no interrupted restore",
                 "disk backups \\[#*-*\\|?-*\\|?-*] +\\d+% OK       \\d+\\.\\d [KMGT]B free",
                 "disk volume  \\[#*-*\\|?-*\\|?-*] +\\d+% OK       \\d+\\.\\d [KMGT]B free",
                 "connections  \\[#*-*\\|--\\|--] +\\d+% OK       \\d+ of \\d+",

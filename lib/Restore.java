@@ -128,7 +128,7 @@ public final class Restore {
     public Plan plan(BackupStore.Entry backup, Options o) {
         String t = o.target() != null ? o.target() : backup.db();
         refuseSystemDatabase(t);
-        Swap.Journal journal = Swap.pending(store.root(), t).orElse(null);
+        Swap.Journal journal = new Swap(pg, store.root()).pending(t).orElse(null);
         Swap.Journal interrupted = journal != null && !journal.running() ? journal : null;
         boolean exists = pg.exists(t) || interrupted != null && pg.exists(interrupted.keepAs());
         if (journal == null && exists) requireConnectable(t, o);
@@ -160,11 +160,12 @@ public final class Restore {
     /** A swap journal left in BACKUP_DIR, for --status: under way (its process runs) or interrupted, and where it stands. */
     public record Unfinished(Swap.Journal journal, boolean running, String state) {}
 
-    /** Every swap journal in BACKUP_DIR; the state is read from the server when it answers. */
+    /** Every swap journal in BACKUP_DIR; the state is read from the server when it is the configured one. */
     public List<Unfinished> unfinished() {
         Swap swap = new Swap(pg, store.root());
         return Swap.pending(store.root()).stream().map(j -> {
             if (j.running()) return new Unfinished(j, true, "restore under way (pid " + j.pid() + ")");
+            if (!j.server().equals(target.describe())) return new Unfinished(j, false, "on " + j.server() + ", not the configured server");
             try {
                 return new Unfinished(j, false, swap.describe(j));
             } catch (OpsException e) {
@@ -177,10 +178,10 @@ public final class Restore {
     public List<Swap.Outcome> repairInterrupted(String only) {
         Swap swap = new Swap(pg, store.root());
         List<Swap.Outcome> out = new java.util.ArrayList<>();
-        for (Swap.Journal j : Swap.pending(store.root())) {
+        for (Swap.Journal j : swap.pending()) {
             if (only != null && !only.equals(j.target())) continue;
             try (Lock lock = Lock.acquire(store.root(), j.target(), "restore")) {
-                Swap.pending(store.root(), j.target()).map(swap::repair).ifPresent(o -> {
+                swap.pending(j.target()).map(swap::repair).ifPresent(o -> {
                     out.add(o);
                     if (o.repaired()) log.warn("interrupted restore into " + o.target() + ": " + o.text());
                     else log.error(o.text());
@@ -210,7 +211,7 @@ public final class Restore {
         Instant start = Instant.now();
         try (Lock lock = Lock.acquire(store.root(), p.target(), "restore")) {
             Swap swap = new Swap(pg, store.root());
-            Swap.pending(store.root(), p.target()).ifPresent(j -> repairFirst(swap, j));
+            swap.pending(p.target()).ifPresent(j -> repairFirst(swap, j));
             pg.dropLeftovers(p.target(), RESTORING).forEach(n -> log.warn("dropped side database of an interrupted restore: " + n));
             Path safety = null;
             if (p.safetyBackup()) {

@@ -19,6 +19,7 @@ public final class RestoreStatus {
             for (Restore.Unfinished u : all) {
                 Swap.Journal j = u.journal();
                 Map<String, Object> r = new LinkedHashMap<>();
+                r.put("server", j.server());
                 r.put("target", j.target());
                 r.put("restoring", j.restoring());
                 r.put("keepAs", j.keepAs());
@@ -36,7 +37,7 @@ public final class RestoreStatus {
             for (Restore.Unfinished u : all) {
                 Swap.Journal j = u.journal();
                 System.out.println((u.running() ? "under way:   " : "interrupted: ") + "restore of " + j.backup() + " into " + j.target()
-                        + ", started " + j.startedAt() + ", at step " + j.step());
+                        + " on " + j.server() + ", started " + j.startedAt() + ", at step " + j.step());
                 System.out.println("  " + u.state());
             }
         }

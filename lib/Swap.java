@@ -33,13 +33,13 @@ public final class Swap {
             + " restore.java --repair";
 
     /**
-     * One swap under way: names and oids of the target ({@code oldOid}) and of the restored copy ({@code newOid}),
-     * whether the target allowed connections before, the step being taken, and who took it.
+     * One swap under way on a server: names and oids of the target ({@code oldOid}) and of the restored copy
+     * ({@code newOid}), whether the target allowed connections before, the step being taken, and who took it.
      */
-    public record Journal(String target, String restoring, String keepAs, long oldOid, long newOid, boolean allowedConnections,
-                          String step, String backup, long pid, Instant startedAt) {
+    public record Journal(String server, String target, String restoring, String keepAs, long oldOid, long newOid,
+                          boolean allowedConnections, String step, String backup, long pid, Instant startedAt) {
         Journal at(String s) {
-            return new Journal(target, restoring, keepAs, oldOid, newOid, allowedConnections, s, backup, pid, startedAt);
+            return new Journal(server, target, restoring, keepAs, oldOid, newOid, allowedConnections, s, backup, pid, startedAt);
         }
 
         /** True while the process that wrote it still runs (then the swap is not interrupted, only under way). */
@@ -54,10 +54,12 @@ public final class Swap {
 
     private final Psql psql;
     private final Path dir;
+    private final String server;
 
     public Swap(Pg pg, Path backupDir) {
         this.psql = pg.psql();
         this.dir = journalDir(backupDir);
+        this.server = pg.target().describe();
     }
 
     static Path journalDir(Path backupDir) { return backupDir.resolve(".restores"); }
@@ -65,7 +67,7 @@ public final class Swap {
     /** Runs the swap; the caller holds the target's lock. On failure the swap is repaired before the error is thrown. */
     public void run(String target, String restoring, String keepAs, String backup) {
         Map<String, Object> old = row(target);
-        Journal j = new Journal(target, restoring, keepAs, oid(old), oid(row(restoring)), Boolean.TRUE.equals(old.get("allowconn")),
+        Journal j = new Journal(server, target, restoring, keepAs, oid(old), oid(row(restoring)), Boolean.TRUE.equals(old.get("allowconn")),
                 STEPS.get(0), backup, ProcessHandle.current().pid(), Instant.now());
         String t = Psql.ident(target);
         try {
@@ -110,9 +112,14 @@ public final class Swap {
         return out;
     }
 
-    /** The journal of {@code target}'s interrupted swap, if any. */
-    public static java.util.Optional<Journal> pending(Path backupDir, String target) {
-        return pending(backupDir).stream().filter(j -> j.target().equals(target)).findFirst();
+    /** The journals of swaps on this swap's server (oids mean nothing on another one). */
+    public List<Journal> pending() {
+        return pending(dir.getParent()).stream().filter(j -> j.server().equals(server)).toList();
+    }
+
+    /** The journal of {@code target}'s swap on this server, if any. */
+    public java.util.Optional<Journal> pending(String target) {
+        return pending().stream().filter(j -> j.target().equals(target)).findFirst();
     }
 
     /**

@@ -100,7 +100,7 @@ class HealthCheckScriptTest {
         Scripts.Run run = Scripts.run(env(), "health-check.java");
         assertThat(run.exit()).as(run.all()).isEqualTo(0);
         assertThat(run.out()).contains("CHECK").contains("query").contains("SELECT 1").containsPattern("(?m)^healthy \\(\\d+ ms\\)$");
-        assertThat(read("health-check.log").lines()).hasSize(1).allMatch(l -> l.matches("\\d{4}-\\d\\d-\\d\\dT.*Z INFO \\[\\d+] healthy \\(7 checks in \\d+ ms\\)"));
+        assertThat(read("health-check.log").lines()).hasSize(1).allMatch(l -> l.matches("\\d{4}-\\d\\d-\\d\\dT.*Z INFO \\[\\d+] healthy \\(8 checks in \\d+ ms\\)"));
         List<String> metrics = read("metrics.jsonl").lines().toList();
         assertThat(metrics).hasSize(1);
         JsonNode m = JSON.readTree(metrics.get(0));

@@ -120,7 +120,7 @@ class MonitorScriptTest {
         assertThat(run.out()).doesNotContain("\033");
         assertLines(run.out(),
                 "ra-infrastructure monitor  \\S+  \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d UTC",
-                "healthy \\(7 checks in \\d+ ms\\)",
+                "healthy \\(8 checks in \\d+ ms\\)",
                 "ready        OK       127\\.0\\.0\\.1:\\d+ - accepting connections",
                 "query        OK       SELECT 1 on 127\\.0\\.0\\.1:\\d+/mon_once in \\d+\\.\\d ms",
                 "disk         OK       backups \\d+% used \\(\\d+\\.\\d [KMGT]B free\\), volume \\d+% used .*",
@@ -128,6 +128,7 @@ class MonitorScriptTest {
                 "long-queries OK       none over 300 s, no transaction idle over 60 s",
                 "replication  OK       primary without replicas",
                 "backups      OK       no scheduled backup types \\(SCHEDULED_TYPES is empty\\)",
+                "restores     OK       no interrupted restore",
                 "disk backups \\[#*-*\\|?-*\\|?-*] +\\d+% OK       \\d+\\.\\d [KMGT]B free",
                 "disk volume  \\[#*-*\\|?-*\\|?-*] +\\d+% OK       \\d+\\.\\d [KMGT]B free",
                 "connections  \\[#*-*\\|--\\|--] +\\d+% OK       \\d+ of \\d+",
@@ -169,7 +170,7 @@ class MonitorScriptTest {
         Scripts.Run run = Scripts.run(env(), "monitor.java", "--once", "--config", config.toString());
 
         assertThat(run.exit()).as("the monitor reports, health-check decides: " + run.all()).isEqualTo(0);
-        assertThat(run.out()).containsPattern("(?m)^UNHEALTHY: 1 critical(, 1 warning)? \\(7 checks in \\d+ ms\\)$")
+        assertThat(run.out()).containsPattern("(?m)^UNHEALTHY: 1 critical(, 1 warning)? \\(8 checks in \\d+ ms\\)$")
                 .containsPattern("(?m)^query        CRITICAL cannot connect to 127\\.0\\.0\\.1:\\d+ \\(connection refused\\)")
                 .contains("connections  \u2014 (not measured)\n", "SELECT 1     P50 \u2014  P95 \u2014  P99 \u2014  (last hour, 0 samples)\n",
                         "drill        none recorded yet");
@@ -308,7 +309,7 @@ class MonitorScriptTest {
         Tmux t = new Tmux("--config", config.toString());
 
         String frame = t.await("SELECT 1     P50 7.0 ms  P95 11.0 ms  P99 11.0 ms  (last hour, 4 samples)");
-        assertThat(frame).containsPattern("(?m)^healthy \\(7 checks in \\d+ ms\\)$")
+        assertThat(frame).containsPattern("(?m)^healthy \\(8 checks in \\d+ ms\\)$")
                 .containsPattern("(?m)^query        OK       SELECT 1 on 127\\.0\\.0\\.1:\\d+/mon_live in \\d+\\.\\d ms$")
                 .containsPattern("(?m)^replication  OK       primary without replicas$")
                 .containsPattern("(?m)^backups      daily +\\d+m +[\\d.]+ (B|KB|MB)  passed \\(quick\\)$")

@@ -171,6 +171,23 @@ class RestoreTest {
     }
 
     @Test
+    void onAPasswordServerGlobalsAndPropertiesComeThroughToo() {
+        Config pw = Fixtures.config(Fixtures.passwordCluster(), Fixtures.home());
+        Pg ppg = new Pg(new PgTarget(pw));
+        Fixtures.createDb(ppg, "rs_pw", 3);
+        ppg.psql().exec("postgres", "DROP ROLE IF EXISTS rs_pw_kept; DROP ROLE IF EXISTS rs_pw_new; CREATE ROLE rs_pw_kept LOGIN; CREATE ROLE rs_pw_new;"
+                + "ALTER DATABASE rs_pw CONNECTION LIMIT 9; REVOKE CONNECT ON DATABASE rs_pw FROM PUBLIC");
+        new Backup(pw, Fixtures.log(pw)).run("rs_pw", new Backup.Options("daily", "quick", false, false));
+        ppg.psql().exec("postgres", "ALTER ROLE rs_pw_kept NOLOGIN; DROP ROLE rs_pw_new");
+        DatabaseProperties before = DatabaseProperties.of(ppg.psql(), "rs_pw");
+        Restore r = new Restore(pw, Fixtures.log(pw));
+        restore(r, r.choose(null, "rs_pw", "daily", null), new Restore.Options(null, true, true, false));
+        assertThat(DatabaseProperties.of(ppg.psql(), "rs_pw")).isEqualTo(before);
+        assertThat(ppg.psql().value("postgres", "SELECT string_agg(rolname || '=' || rolcanlogin, ',' ORDER BY rolname) FROM pg_roles "
+                + "WHERE rolname LIKE 'rs_pw_%'")).isEqualTo("rs_pw_kept=false,rs_pw_new=false");
+    }
+
+    @Test
     void systemDatabasesAreRefusedBeforeAnything() {
         BackupStore.Entry e = backup("rs_sys", 5);
         Restore r = new Restore(cfg, Fixtures.log(cfg));

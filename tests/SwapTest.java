@@ -139,6 +139,38 @@ class SwapTest {
         assertThat(restoresCheck().status()).isEqualTo(Status.OK);
     }
 
+    @Test
+    void swapsHostileNamesEndsOtherSessionsAndLeavesNoJournal() throws Exception {
+        String target = db + " it's \"swap\" $x \u00fc";
+        Fixtures.createDb(pg, target, 10);
+        Fixtures.createDb(pg, target + "_new", 20);
+        Swap swap = new Swap(pg, home.resolve("backups"));
+        try (Proc.Session idle = Proc.start(pg.target().command("psql", List.of("-X", "-q")), pg.target().env(target))) {
+            idle.writer().append("BEGIN; SELECT 1;\n").flush();
+            Thread.sleep(300);
+            swap.run(target, target + "_new", target + "_old", "test");
+        }
+        assertThat(pg.exists(target + "_new")).isFalse();
+        assertThat(count(target)).isEqualTo(20);
+        assertThat(count(target + "_old")).isEqualTo(10);
+        assertThat(allowsConnections(target + "_old")).isTrue();
+        assertThat(Swap.pending(home.resolve("backups"))).isEmpty();
+    }
+
+    @Test
+    void aSwapThatFailsIsRolledBackAtOnce() {
+        pg.psql().exec("postgres", "CREATE DATABASE " + Psql.ident(db + "_taken"));
+        Fixtures.createDb(pg, db + "_new", 3);
+        Swap swap = new Swap(pg, home.resolve("backups"));
+        // the name to keep the old database under is taken: the first rename fails
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> swap.run(db, db + "_new", db + "_taken", "test"))
+                .hasMessageContaining("already exists").hasMessageContaining("rolled the swap back");
+        assertThat(count(db)).isEqualTo(CURRENT);
+        assertThat(allowsConnections(db)).isTrue();
+        assertThat(pg.exists(db + "_new")).isFalse();
+        assertThat(Swap.pending(home.resolve("backups"))).isEmpty();
+    }
+
     // ================================================================ helpers
 
     /** A restore of the latest backup into {@code db}, stopped once {@code step} is done. */

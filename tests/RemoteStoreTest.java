@@ -45,12 +45,17 @@ class RemoteStoreTest {
         return new Backup(c, Fixtures.log(c)).run(db, new Backup.Options("weekly", "quick", false, false));
     }
 
+    /** A new database {@code db}, backed up weekly and so uploaded; returns the remote's weekly folder. */
+    private Path uploaded(Config c, String db) {
+        Fixtures.createDb(pg, db, 50);
+        weekly(c, db);
+        return weeklyDir(c);
+    }
+
     @Test
     void listsCompleteAndIncompleteSetsAndIgnoresForeignFiles() throws Exception {
-        Fixtures.createDb(pg, "rs_list", 50);
         Config c = cfg();
-        weekly(c, "rs_list");
-        Path dir = weeklyDir(c);
+        Path dir = uploaded(c, "rs_list");
         Files.writeString(dir.resolve("rs_list_20200101T000000Z_weekly.dump.zst"), "half an upload");
         Files.writeString(dir.resolve("README.txt"), "foreign");
         Files.createDirectories(dir.resolveSibling("daily"));
@@ -98,10 +103,8 @@ class RemoteStoreTest {
 
     @Test
     void aRemoteManifestNamingFilesElsewhereIsForeignAndNothingIsFetchedOutsideTheFolder() throws Exception {
-        Fixtures.createDb(pg, "rs_hostile", 20);
         Config c = cfg();
-        weekly(c, "rs_hostile");
-        Path dir = weeklyDir(c);
+        Path dir = uploaded(c, "rs_hostile");
         Path manifest;
         try (var files = Files.list(dir)) {
             manifest = files.filter(f -> f.getFileName().toString().startsWith("rs_hostile_")

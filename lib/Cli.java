@@ -34,6 +34,7 @@ public final class Cli {
         // cut in two, since a command broken over two lines does not paste
         cl.setUsageHelpAutoWidth(true);
         cl.setUsageHelpWidth(Math.max(MIN_WIDTH, Arrays.stream(usage.footer()).mapToInt(String::length).max().orElse(0) + 1));
+        cl.setParameterExceptionHandler(Cli::badArguments);
         cl.setExecutionExceptionHandler((ex, line, parsed) -> {
             OpsException ops = ex instanceof OpsException o ? o : null;
             String text = ops != null ? ops.oneLine() : ex.getClass().getSimpleName() + ": " + ex.getMessage();
@@ -44,6 +45,19 @@ public final class Cli {
             return ops != null ? ops.exitCode() : ExitCode.FAILED;
         });
         return cl.execute(args);
+    }
+
+    /**
+     * A bad flag or value: one line and a hint (plus picocli's spelling suggestions), not the whole usage text,
+     * which would push the cause off a small console.
+     */
+    private static int badArguments(CommandLine.ParameterException ex, String[] args) {
+        CommandLine c = ex.getCommandLine();
+        java.io.PrintWriter err = c.getErr();
+        err.println("error: " + ex.getMessage() + " HINT: " + Launcher.command(c.getCommandName() + " --help")
+                + " lists the options, with examples");
+        CommandLine.UnmatchedArgumentException.printSuggestions(ex, err);
+        return ExitCode.USAGE;
     }
 
     /** The lines of {@link ExitCode#HELP} for {@code codes} (all when empty), keyed by code. */

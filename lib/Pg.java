@@ -123,32 +123,6 @@ public final class Pg {
     }
 
     /**
-     * Puts {@code incoming} in the place of {@code target}, keeping the old one as {@code keepAs}: blocks
-     * new connections to the target, ends its sessions, then renames. On failure, names are put back.
-     */
-    public void swap(String target, String incoming, String keepAs) {
-        String t = Psql.ident(target);
-        String k = Psql.ident(keepAs);
-        psql.exec(MAINTENANCE_DB, "ALTER DATABASE " + t + " WITH ALLOW_CONNECTIONS false");
-        try {
-            psql.exec(MAINTENANCE_DB, "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = "
-                    + Psql.literal(target) + " AND pid <> pg_backend_pid()");
-            psql.exec(MAINTENANCE_DB, "ALTER DATABASE " + t + " RENAME TO " + k);
-        } catch (OpsException e) {
-            psql.exec(MAINTENANCE_DB, "ALTER DATABASE " + t + " WITH ALLOW_CONNECTIONS true");
-            throw e;
-        }
-        try {
-            psql.exec(MAINTENANCE_DB, "ALTER DATABASE " + Psql.ident(incoming) + " RENAME TO " + t);
-        } catch (OpsException e) {
-            psql.exec(MAINTENANCE_DB, "ALTER DATABASE " + k + " RENAME TO " + t
-                    + "; ALTER DATABASE " + t + " WITH ALLOW_CONNECTIONS true");
-            throw e;
-        }
-        psql.exec(MAINTENANCE_DB, "ALTER DATABASE " + k + " WITH ALLOW_CONNECTIONS true");
-    }
-
-    /**
      * A transaction holding an exported snapshot: row counts are taken in it and pg_dump is pointed at
      * it with --snapshot, so the manifest's counts are exactly what the dump contains.
      */

@@ -29,8 +29,7 @@ public final class Swap {
     public static final List<String> STEPS = List.of("blocking-connections", "renaming-target", "renaming-restored", "reopening");
     static final String PAUSE_VARIABLE = "RA_INFRA_PAUSE_AT";
     /** The command that repairs interrupted swaps, with the launcher of this OS. */
-    public static final String REPAIR_COMMAND = (System.getProperty("os.name", "").startsWith("Windows") ? ".\\jbang.cmd" : "./jbang")
-            + " restore.java --repair";
+    public static final String REPAIR_COMMAND = Launcher.command("restore.java --repair");
 
     /**
      * One swap under way on a server: names and oids of the target ({@code oldOid}) and of the restored copy

@@ -68,4 +68,14 @@ class CliTest {
         return Arrays.stream(list.split("\n")).map(String::strip).filter(l -> l.matches("\\d+\\s.*"))
                 .map(l -> l.split("\\s")[0]).toList();
     }
+
+    @Test
+    void aBadValueIsOneLineWithAHintNotTheWholeUsage() {
+        Scripts.Run run = Scripts.run(Map.of("RA_INFRA_HOME", home.toString()), "restore.java", "--date", "2026-13-45");
+
+        assertThat(run.exit()).as(run.all()).isEqualTo(2);
+        assertThat(run.err().lines().filter(l -> !l.isBlank()).toList()).singleElement().asString()
+                .startsWith("error: ").contains("2026-13-45", "HINT: ./jbang restore.java --help");
+        assertThat(run.all()).doesNotContain("Usage:", "Exception");
+    }
 }

@@ -77,7 +77,7 @@ public final class Backup {
                     + Codec.parse(cfg.get("COMPRESSION")).extension() + (encryption.local() ? Encryption.SUFFIX : ""));
             return new Result(db, o.type(), dump, null, estimate, List.of(),
                     plan.delete().stream().flatMap(e -> e.files().stream()).toList(), offsiteType ? offsite.plan(db, o.type(), dump) : null,
-                    futureWarnings(all, db));
+                    setWarnings(all, db));
         }
         reachable(db);
         store.cleanPartials(db).forEach(p -> log.warn("removed temp file of an interrupted run: " + p));
@@ -88,7 +88,7 @@ public final class Backup {
         }
         Path written = dir.resolve(t.manifest().dumpFile());
         List<BackupStore.Entry> all = store.list(db);
-        List<String> warnings = futureWarnings(all, db);
+        List<String> warnings = setWarnings(all, db);
         // The set just written is never pruned by its own run, whatever the stamps around it say.
         Retention.Plan plan = Retention.plan(all, o.type(), cfg, e -> e.dump().equals(written) || held(e));
         List<Path> pruned = Retention.apply(plan, log);
@@ -96,10 +96,12 @@ public final class Backup {
                 offsiteType ? offsite.afterBackup(db) : null, warnings);
     }
 
-    /** Sets dated in the future, as warnings for the output and the log. */
-    private List<String> futureWarnings(List<BackupStore.Entry> all, String db) {
+    /** Sets dated in the future (warnings for the output and the log) and foreign manifests (logged). */
+    private List<String> setWarnings(List<BackupStore.Entry> all, String db) {
         List<String> w = Retention.futureWarning(all, db, Instant.now()).stream().toList();
         w.forEach(log::warn);
+        // A set whose manifest names files outside itself is ignored by retention and restore: say so where it is found.
+        all.stream().filter(e -> e.foreign() != null).forEach(e -> log.warn("ignored the manifest of " + e.dump().getFileName() + ": " + e.state()));
         return w;
     }
 

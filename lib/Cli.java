@@ -54,8 +54,9 @@ public final class Cli {
     private static int badArguments(CommandLine.ParameterException ex, String[] args) {
         CommandLine c = ex.getCommandLine();
         java.io.PrintWriter err = c.getErr();
-        err.println("error: " + ex.getMessage() + " HINT: " + Launcher.command(c.getCommandName() + " --help")
-                + " lists the options, with examples");
+        String hint = ex.getMessage().contains(" HINT: ") ? "" : " HINT: " + Launcher.command(c.getCommandName() + " --help")
+                + " lists the options, with examples";
+        err.println("error: " + ex.getMessage() + hint);
         CommandLine.UnmatchedArgumentException.printSuggestions(ex, err);
         return ExitCode.USAGE;
     }

@@ -74,8 +74,12 @@ class CliTest {
         Scripts.Run run = Scripts.run(Map.of("RA_INFRA_HOME", home.toString()), "restore.java", "--date", "2026-13-45");
 
         assertThat(run.exit()).as(run.all()).isEqualTo(2);
-        assertThat(run.err().lines().filter(l -> !l.isBlank()).toList()).singleElement().asString()
-                .startsWith("error: ").contains("2026-13-45", "HINT: ./jbang restore.java --help");
+        assertThat(run.err().lines().filter(l -> !l.isBlank() && !l.startsWith("[jbang]")).toList()).singleElement().asString()
+                .startsWith("error: ").contains("2026-13-45", "HINT: ");
+        Scripts.Run unknown = Scripts.run(Map.of("RA_INFRA_HOME", home.toString()), "restore.java", "--frm-remote");
+        assertThat(unknown.exit()).isEqualTo(2);
+        assertThat(unknown.err()).contains("Unknown option: '--frm-remote' HINT: ./jbang restore.java --help", "--from-remote")
+                .doesNotContain("Usage:");
         assertThat(run.all()).doesNotContain("Usage:", "Exception");
     }
 }

@@ -70,7 +70,7 @@ public final class VolumeBackup {
         String warning = encrypted ? null : v.plainWarning();
         if (dryRun) {
             Path file = dir.resolve(BackupStore.volumeBase(v.archiveName(), type, Instant.now()) + suffix);
-            return new Result(v.name(), type, file, v.source(), encrypted, null, List.of(), files(prunable(v, type)), warning);
+            return new Result(v.name(), type, file, v.source(), encrypted, null, List.of(), files(prunable(v, type, null)), warning);
         }
         store.cleanVolumePartials(v.archiveName()).forEach(p -> log.warn("removed temp file of an interrupted run: " + p));
         if (warning != null) log.warn("volume " + v.name() + ": " + warning);
@@ -80,12 +80,13 @@ public final class VolumeBackup {
             throw new OpsException(ExitCode.VERIFY_FAILED, "archive of volume " + v.name() + " failed verification: "
                     + m.verify().detail() + "; retention skipped", "the files are kept for inspection; check " + log.file());
         }
-        List<Path> pruned = Retention.delete(prunable(v, type), log);
+        // The archive just written is never pruned by its own run, whatever the stamps around it say.
+        List<Path> pruned = Retention.delete(prunable(v, type, archive), log);
         return new Result(v.name(), type, archive, v.source(), encrypted, m, pruned, List.of(), warning);
     }
 
-    private List<VolumeSet> prunable(Volume v, String type) {
-        return Retention.select(VolumeSet.list(store, v.archiveName()), type, cfg, s -> false);
+    private List<VolumeSet> prunable(Volume v, String type, Path written) {
+        return Retention.select(VolumeSet.list(store, v.archiveName()), type, cfg, s -> s.archive().equals(written));
     }
 
     private static List<Path> files(List<VolumeSet> sets) {

@@ -91,7 +91,7 @@ public final class Restore {
         if (candidates.isEmpty()) {
             throw new OpsException(ExitCode.USAGE, "no verified backup of " + db + (type != null ? " of type " + type : "")
                     + (date != null ? " taken on " + date : "") + " in " + store.root(),
-                    "list backups with: restore.java --list (or pass a FILE)");
+                    "list backups with: " + Launcher.command("restore.java --list") + " (or pass a FILE)");
         }
         return candidates;
     }
@@ -106,7 +106,7 @@ public final class Restore {
             }
         }
         if (!Files.isRegularFile(dump)) {
-            throw new OpsException(ExitCode.USAGE, "backup file not found: " + file, "check the path; restore.java --list shows backups");
+            throw new OpsException(ExitCode.USAGE, "backup file not found: " + file, "check the path; " + Launcher.command("restore.java --list") + " shows backups");
         }
         BackupStore.Entry e = BackupStore.parse(dump.toAbsolutePath()).orElseThrow(() -> new OpsException(ExitCode.USAGE,
                 "not a backup file of this kit: " + file, "expected <db>_<yyyyMMddTHHmmssZ>_<type>.dump.zst; restore foreign dumps by hand with pg_restore"));

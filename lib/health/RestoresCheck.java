@@ -21,7 +21,7 @@ final class RestoresCheck implements Check {
         return CheckResult.critical("the restore into " + j.target() + " started " + j.startedAt() + " was interrupted at its swap (step "
                         + j.step() + "): " + j.target() + " may refuse connections or be missing, the previous database may be "
                         + j.keepAs() + (interrupted.size() > 1 ? "; " + (interrupted.size() - 1) + " more" : ""),
-                "run " + Swap.REPAIR_COMMAND + " (finishes or rolls back the swap; restore.java --status shows where it stands)")
+                "run " + Swap.REPAIR_COMMAND + " (finishes or rolls back the swap; " + lib.Launcher.command("restore.java --status") + " shows where it stands)")
                 .with("interrupted", interrupted.size());
     }
 }

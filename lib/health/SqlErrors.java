@@ -19,7 +19,7 @@ final class SqlErrors {
         }
         if (state.equals("3D000")) {
             return CheckResult.critical("database " + p.config().get("PGDATABASE") + " does not exist at " + where,
-                    "check PGDATABASE; restore it from a backup if it was dropped (restore.java --latest)");
+                    "check PGDATABASE; restore it from a backup if it was dropped (" + lib.Launcher.command("restore.java --latest") + ")");
         }
         if (msg.contains("timed out") || state.equals("57014")) {
             return CheckResult.critical("no answer from " + where + " within " + p.timeout().toSeconds() + " s" + attempts,

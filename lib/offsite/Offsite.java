@@ -225,7 +225,7 @@ public final class Offsite {
 
     private static OpsException mismatch(String target, String detail) {
         return new OpsException(ExitCode.REMOTE_FAILED, "off-site copy " + target + " is not what was sent: " + detail,
-                "the local backup is kept; run backup.java --upload-pending once the remote works");
+                "the local backup is kept; run " + lib.Launcher.command("backup.java --upload-pending") + " once the remote works");
     }
 
     /**

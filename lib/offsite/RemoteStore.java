@@ -130,11 +130,11 @@ public final class RemoteStore {
         if (file != null) {
             String base = BackupStore.baseOf(file.substring(file.replace('\\', '/').lastIndexOf('/') + 1));
             RemoteSet s = all.stream().filter(x -> x.base().equals(base)).findFirst().orElseThrow(() -> new OpsException(ExitCode.USAGE,
-                    "no backup named " + base + " on " + remote, "list the remote with: backup.java --list --remote"));
+                    "no backup named " + base + " on " + remote, "list the remote with: " + lib.Launcher.command("backup.java --list --remote")));
             if (s.foreign() != null) throw foreign(s.base(), s.foreign());
             if (!s.complete()) {
                 throw new OpsException(ExitCode.VERIFY_FAILED, "the backup " + base + " on " + remote + " is incomplete (its upload never finished)",
-                        "use another backup (--list --remote), or send it again with backup.java --upload-pending");
+                        "use another backup (--list --remote), or send it again with " + lib.Launcher.command("backup.java --upload-pending"));
             }
             return s;
         }
@@ -143,7 +143,7 @@ public final class RemoteStore {
                 .filter(s -> date == null || java.time.LocalDate.ofInstant(s.at(), java.time.ZoneOffset.UTC).equals(date))
                 .findFirst().orElseThrow(() -> new OpsException(ExitCode.USAGE, "no verified backup of " + db
                         + (type != null ? " of type " + type : "") + (date != null ? " taken on " + date : "") + " on " + remote,
-                        "list the remote with: backup.java --list --remote"));
+                        "list the remote with: " + lib.Launcher.command("backup.java --list --remote")));
     }
 
     private OpsException foreign(String base, String why) {

@@ -65,12 +65,12 @@ public final class VolumeArchive {
         } catch (IOException | UncheckedIOException e) {
             String cause = e instanceof UncheckedIOException u ? u.getCause().getMessage() : e.getMessage();
             throw new OpsException(ExitCode.VERIFY_FAILED, "cannot read " + file.getFileName() + " back: " + cause,
-                    "the file is damaged or truncated; use another archive (backup.java --list)");
+                    "the file is damaged or truncated; use another archive (" + lib.Launcher.command("backup.java --list") + ")");
         }
         if (c.entries() != m.entries() || c.contentBytes() != m.contentBytes()) {
             throw new OpsException(ExitCode.VERIFY_FAILED, file.getFileName() + " reads back as " + c.entries() + " entries, "
                     + c.contentBytes() + " bytes; " + m.entries() + " entries, " + m.contentBytes() + " bytes were written",
-                    "use another archive (backup.java --list)");
+                    "use another archive (" + lib.Launcher.command("backup.java --list") + ")");
         }
         return c;
     }

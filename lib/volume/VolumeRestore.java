@@ -75,7 +75,7 @@ public final class VolumeRestore {
         if (candidates.isEmpty()) {
             throw new OpsException(ExitCode.USAGE, "no verified archive of volume " + volume + (type != null ? " of type " + type : "")
                     + (date != null ? " taken on " + date : "") + " in " + store.root(),
-                    "list archives with: backup.java --list (or pass a FILE); take one with: backup.java --volumes");
+                    "list archives with: " + lib.Launcher.command("backup.java --list") + " (or pass a FILE); take one with: " + lib.Launcher.command("backup.java --volumes"));
         }
         return candidates.get(0);
     }
@@ -95,7 +95,7 @@ public final class VolumeRestore {
         VolumeSet s = VolumeSet.parse(archive).orElseThrow(() -> new OpsException(ExitCode.USAGE, "not a volume archive of this kit: " + file,
                 "expected <volume>_<yyyyMMddTHHmmssZ>_<type>.tar.zst[.gpg]; open other archives by hand (docs/backup-format.md)"));
         if (!Files.isRegularFile(s.archive())) {
-            throw new OpsException(ExitCode.USAGE, "archive file not found: " + file, "check the path; backup.java --list shows archives");
+            throw new OpsException(ExitCode.USAGE, "archive file not found: " + file, "check the path; " + lib.Launcher.command("backup.java --list") + " shows archives");
         }
         if (!s.archiveName().equals(v.archiveName())) {
             throw new OpsException(ExitCode.USAGE, file.getFileName() + " is an archive of " + s.volume() + ", not of " + v.name(),
@@ -103,11 +103,11 @@ public final class VolumeRestore {
         }
         if (s.foreign() != null) {
             throw new OpsException(ExitCode.VERIFY_FAILED, s.archive().getFileName() + " is " + s.state() + "; it is not restored",
-                    "use another archive (backup.java --list), and find out who wrote that manifest");
+                    "use another archive (" + lib.Launcher.command("backup.java --list") + "), and find out who wrote that manifest");
         }
         if (s.manifest() == null) {
             throw new OpsException(ExitCode.VERIFY_FAILED, "no readable manifest next to " + s.archive().getFileName()
-                    + ": the archive is incomplete or its manifest is damaged", "use another archive (backup.java --list)");
+                    + ": the archive is incomplete or its manifest is damaged", "use another archive (" + lib.Launcher.command("backup.java --list") + ")");
         }
         return s;
     }
@@ -203,7 +203,7 @@ public final class VolumeRestore {
         }
         if (!wrong.isEmpty()) {
             throw new OpsException(ExitCode.RESTORE_FAILED, wrong.size() + " restored entries differ from the archive, e.g. " + wrong.get(0),
-                    "restore again; the safety archive (backup.java --list, type safety) holds the data as it was");
+                    "restore again; the safety archive (" + lib.Launcher.command("backup.java --list") + ", type safety) holds the data as it was");
         }
         return now.items().keySet().stream().filter(n -> !archived.items().containsKey(n)).toList();
     }

@@ -235,13 +235,8 @@ class HealthCheckTest {
     }
 
     /** Renames a backup's files as if it had been taken {@code age} ago (the time is in the names). */
-    private static void ageBackup(Path dump, Duration age) throws IOException {
-        BackupStore.Entry e = BackupStore.parse(dump).orElseThrow();
-        String oldStamp = BackupStore.STAMP.format(e.at());
-        String newStamp = BackupStore.STAMP.format(Instant.now().minus(age));
-        for (Path f : e.files()) {
-            Files.move(f, f.resolveSibling(f.getFileName().toString().replace(oldStamp, newStamp)));
-        }
+    private static void ageBackup(Path dump, Duration age) throws Exception {
+        BackupTest.restamp(dump, Instant.now().minus(age));
     }
 
     @Test

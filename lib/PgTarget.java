@@ -21,7 +21,7 @@ public final class PgTarget {
     public record Port(String number, String source) {}
 
     private static final String DEFAULT_PORT = "5432";
-    private static final Duration INSPECT = Duration.ofSeconds(15);
+    private static final int INSPECT_SECONDS = 15;
     private static final java.util.regex.Pattern PORT_SETTING = java.util.regex.Pattern.compile("port\\s*=\\s*(\\d{1,5})");
     private final Config cfg;
     private Port port;
@@ -128,9 +128,13 @@ public final class PgTarget {
                 .orElse(new Port(DEFAULT_PORT, "PostgreSQL's default"));
     }
 
-    /** What {@code docker container inspect} says, or null: then docker exec fails too, and says why. */
+    /**
+     * What {@code docker container inspect} says, or null: then docker exec fails too, and says why. A frozen engine
+     * fails here within COMMAND_TIMEOUT_SECONDS, like every first contact.
+     */
     private JsonNode inspect() {
-        Proc.Result r = Proc.run(List.of("docker", "container", "inspect", container()), Map.of(), INSPECT);
+        Proc.Result r = Proc.run(List.of("docker", "container", "inspect", container()), Map.of(),
+                Duration.ofSeconds(Math.min(INSPECT_SECONDS, cfg.integer("COMMAND_TIMEOUT_SECONDS"))));
         if (!r.ok()) return null;
         try {
             return Manifest.JSON.readTree(r.stdout()).path(0);

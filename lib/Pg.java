@@ -67,13 +67,13 @@ public final class Pg {
         return r.stdout().strip();
     }
 
-    /** Creates an empty database owned like {@code like} (when it exists) from template0. */
-    public void createDatabase(String name, String like) {
+    /**
+     * Creates an empty database from template0 (a restore into an existing target takes the target's owner,
+     * encoding and locale from {@link DatabaseProperties} instead).
+     */
+    public void createDatabase(String name) {
         requireWhole(name);
-        String owner = like == null ? null : psql.value(MAINTENANCE_DB,
-                "SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = " + Psql.literal(like));
-        psql.exec(MAINTENANCE_DB, "CREATE DATABASE " + Psql.ident(name) + " TEMPLATE template0"
-                + (owner == null ? "" : " OWNER " + Psql.ident(owner)));
+        psql.exec(MAINTENANCE_DB, "CREATE DATABASE " + Psql.ident(name) + " TEMPLATE template0");
     }
 
     /** Drops a database, disconnecting its sessions (PostgreSQL 13+). */

@@ -240,7 +240,7 @@ public final class Restore {
     private void restoreAndValidate(Plan p, Options o) {
         DatabaseProperties props = p.targetExists() ? DatabaseProperties.of(pg.psql(), p.target()) : null;
         if (props != null) pg.psql().exec(Pg.MAINTENANCE_DB, props.createStatement(p.restoring()));
-        else pg.createDatabase(p.restoring(), null);
+        else pg.createDatabase(p.restoring());
         boolean ok = false;
         try {
             new Archive(p.backup().dump(), target, encryption).restoreInto(p.restoring(), o.noOwner(), ExitCode.RESTORE_FAILED);

@@ -65,7 +65,7 @@ public final class Verifier {
         for (int i = 0; i < NAME_TRIES; i++) {
             String name = DbName.of(db, SCRATCH, at.plusSeconds(i));
             if (!pg.exists(name)) {
-                pg.createDatabase(name, null);
+                pg.createDatabase(name);
                 return name;
             }
         }

@@ -42,7 +42,7 @@ class ArchiveTest {
         a.checkSum(good.sha256());
         assertThat(a.listing()).anyMatch(l -> l.contains("TABLE DATA public products"));
         pg.dropDatabase("ar_copy");
-        pg.createDatabase("ar_copy", null);
+        pg.createDatabase("ar_copy");
         a.restoreInto("ar_copy", false, ExitCode.RESTORE_FAILED);
         assertThat(pg.rowCounts("ar_copy")).isEqualTo(good.tables());
     }
@@ -61,7 +61,7 @@ class ArchiveTest {
         byte[] b = Files.readAllBytes(goodFile);
         Archive a = new Archive(damaged("cut.dump.zst", Arrays.copyOf(b, b.length * 2 / 3)), new PgTarget(cfg));
         pg.dropDatabase("ar_cut");
-        pg.createDatabase("ar_cut", null);
+        pg.createDatabase("ar_cut");
         assertThatThrownBy(() -> a.restoreInto("ar_cut", true, ExitCode.RESTORE_FAILED)).isInstanceOf(OpsException.class)
                 .satisfies(e -> assertThat(e.getMessage()).containsAnyOf("cannot decompress", "restore of"));
         pg.dropDatabase("ar_cut");

@@ -236,7 +236,7 @@ class DrillTest {
         String cut = kept + Restore.RESTORING + "20200101t000001z";
         String mine = "dr_left_drill_restoring_notes";
         for (String n : List.of(kept, cut, mine)) {
-            if (!pg.exists(n)) pg.createDatabase(n, null);
+            if (!pg.exists(n)) pg.createDatabase(n);
         }
 
         DrillRecord d = drill(cfg, scratch());

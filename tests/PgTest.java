@@ -71,7 +71,7 @@ class PgTest {
         for (String longer : List.of(db + "_verify_20261120t020000z", db + "x")) {
             assertThatThrownBy(() -> pg.dropDatabase(longer)).isInstanceOf(OpsException.class).hasMessageContaining("longer than 63 bytes");
             assertThatThrownBy(() -> pg.dropOwn(longer)).isInstanceOf(OpsException.class).hasMessageContaining("longer than 63 bytes");
-            assertThatThrownBy(() -> pg.createDatabase(longer, null)).isInstanceOf(OpsException.class);
+            assertThatThrownBy(() -> pg.createDatabase(longer)).isInstanceOf(OpsException.class);
             assertThat(pg.exists(longer)).as("not the database PostgreSQL would cut it to").isFalse();
         }
         assertThat(pg.rowCounts(db)).contains(new Manifest.TableCount("public", "products", 4));

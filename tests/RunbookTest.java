@@ -28,8 +28,11 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.*;
+import java.util.regex.MatchResult;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.IntStream;
+import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -41,6 +44,12 @@ import static org.assertj.core.api.Assertions.assertThat;
  * enumerated values must be ones the scripts accept; PowerShell and bash say the same in every section;
  * links and script names resolve. The bash blocks of the stock-tools section are run for real on real
  * backups (plain, and encrypted with a gpg key), so recovery without our scripts is proven.
+ * <p>
+ * The README and backup-format.md are pasted into shells too, Windows PowerShell 5.1 among them, where a pipe
+ * between two programs or a {@code >} carries text, not bytes, and {@code <} is a syntax error. So on those
+ * pages and the runbook: placeholders are {@code REPLACE-WITH-} words, which a script refuses in one line that
+ * quotes them; a line only bash runs right is in a {@code bash} block with a PowerShell twin or a word about
+ * PowerShell beside it; gpg writes key files itself ({@code --output}).
  */
 class RunbookTest {
     private static final Path DOCS = Scripts.root().resolve("docs");
@@ -48,8 +57,10 @@ class RunbookTest {
     private static final List<Path> PAGES = List.of(RUNBOOK, DOCS.resolve("GLOSSARY.md"), DOCS.resolve("TROUBLESHOOTING.md"));
     private static final String STOCK_TOOLS = "11. Opening backups with stock tools";
     /** What a reader types for each placeholder; a placeholder missing here fails the check. */
-    private static final Map<String, String> PLACEHOLDERS = Map.of(
-            "<date>", "2026-11-20", "<type>", "daily", "<file>", "inventory_20261120T020000Z_daily.dump.zst");
+    private static final Map<String, String> PLACEHOLDERS = Map.of("REPLACE-WITH-DATE", "2026-11-20",
+            "REPLACE-WITH-TYPE", "daily", "REPLACE-WITH-FILE", "inventory_20261120T020000Z_daily.dump.zst");
+    /** Pages whose code blocks a reader pastes into bash or PowerShell. */
+    private static final List<Path> SHELL_PAGES = List.of(Scripts.root().resolve("README.md"), RUNBOOK, DOCS.resolve("backup-format.md"));
     /** The example sets the stock-tools section opens; the test stores real backups under these names. */
     private static final String PLAIN = "inventory_20261120T020000Z_daily";
     private static final String ENCRYPTED = "inventory_20261115T030000Z_weekly";
@@ -59,7 +70,22 @@ class RunbookTest {
     private static final int ROWS = 1000;
     private static final Pattern INVOCATION = Pattern.compile(
             "^(?:sudo\\s+)?(?:[A-Z_][A-Z0-9_]*=\\S*\\s+)*(\\.\\\\jbang\\.cmd|\\./jbang)\\s+(\\S+)(.*)$");
-    private static final Pattern PLACEHOLDER = Pattern.compile("<[^<>]+>");
+    /** A placeholder as the pages write it: a plain word in both shells, so a literal paste reaches the script. */
+    private static final Pattern PLACEHOLDER = Pattern.compile("REPLACE-WITH-[A-Z]+");
+    /** The old way, {@code <date>}: PowerShell stops at it ("The '<' operator is reserved for future use"). */
+    private static final Pattern ANGLE_PLACEHOLDER = Pattern.compile("<[A-Za-z][\\w -]*>");
+    /** A transcript's prompt ({@code $ } or {@code PS C:\...> }): only its prompt lines were typed. */
+    private static final Pattern PROMPT = Pattern.compile("^(?:\\$ |PS [^>]*> )");
+    /**
+     * What Windows PowerShell 5.1 lacks or runs differently: a pipe into a program and a redirection into a
+     * file (text, not bytes, before PowerShell 7.4), bash's own commands and syntax. Checked on lines with
+     * comments and quoted strings removed.
+     */
+    private static final List<Pattern> BASH_ONLY = Stream.of("\\|\\s*[a-z]", "(?<![-=])>", "\\bsha256sum\\b",
+            "\\bread\\s+-r", "^export\\s", "\\bunset\\s", "\\$\\(", "/dev/null", "\\btail\\s+-n", "&&",
+            "^(?:[A-Z_][A-Z0-9_]*=\\S*\\s+)+(?:\\./|sudo\\s)", "^[a-z_][a-z0-9_]*=").map(Pattern::compile).toList();
+    /** A gpg key export up to the end of its command. */
+    private static final Pattern GPG_EXPORT = Pattern.compile("\\bgpg\\b[^|`;]*--export[^|`;]*");
 
     /** A run of one of our scripts as a page writes it: where, in which shell, and the arguments with placeholders filled in. */
     record Command(String where, String shell, String section, String script, List<String> args) {
@@ -152,8 +178,8 @@ class RunbookTest {
             assertThat(restore.reject(List.of("--frm-remote", "--help"))).as("why --help cannot be the check").isEmpty();
         }
         List<String> problems = new ArrayList<>();
-        assertThat(command("./jbang restore.java --date <when>", "bash", "self-check", "", problems)).isPresent();
-        assertThat(problems).singleElement().asString().contains("unknown placeholder <when>");
+        assertThat(command("./jbang restore.java --date REPLACE-WITH-WHEN", "bash", "self-check", "", problems)).isPresent();
+        assertThat(problems).singleElement().asString().contains("unknown placeholder REPLACE-WITH-WHEN");
         Command typo = command(".\\jbang.cmd backup.java --type dayly --list", "powershell", "self-check", "", problems).orElseThrow();
         assertThat(badValues(typo)).singleElement().asString().contains("dayly");
     }
@@ -168,6 +194,152 @@ class RunbookTest {
         Scripts.Run right = Scripts.run(env, "restore.java", "--from-remote", "--latest", "--config", missing.toString());
         assertThat(right.exit()).as(right.all()).isEqualTo(2);
         assertThat(right.err()).contains("config file not found").doesNotContain("Unknown option");
+    }
+
+    @Test
+    void aPlaceholderLeftInIsRefusedInOneLineThatQuotesIt() {
+        Map<List<String>, String> runs = new LinkedHashMap<>();
+        for (Markdown.Block b : Markdown.read(RUNBOOK).blocks()) {
+            if (!b.lang().equals("bash")) continue;
+            for (String line : b.lines()) {
+                Matcher m = INVOCATION.matcher(line.strip());
+                if (!m.matches() || !PLACEHOLDER.matcher(line).find()) continue;
+                List<String> args = new ArrayList<>(List.of(m.group(2)));
+                args.addAll(words(m.group(3)));
+                if (!args.contains("--dry-run")) args.add("--dry-run");
+                runs.putIfAbsent(args, line.strip());
+            }
+        }
+        assertThat(runs).as("runbook commands with a placeholder").hasSizeGreaterThanOrEqualTo(2);
+        Map<String, String> env = Map.of("RA_INFRA_HOME", work.toString());
+        runs.forEach((args, line) -> {
+            Scripts.Run r = Scripts.run(env, args.get(0), args.subList(1, args.size()).toArray(String[]::new));
+            List<String> errors = r.err().lines().filter(l -> l.startsWith("error:")).toList();
+            assertThat(r.exit()).as("%s%n%s", line, r.all()).isEqualTo(2);
+            assertThat(errors).as(line).singleElement().asString().contains("HINT:")
+                    .contains(PLACEHOLDER.matcher(line).results().map(MatchResult::group).toArray(String[]::new));
+        });
+    }
+
+    @Test
+    void copyPasteLinesHoldNoAngleBracketPlaceholders() {
+        List<String> problems = new ArrayList<>();
+        for (Path page : SHELL_PAGES) {
+            for (Markdown.Block b : Markdown.read(page).blocks()) {
+                if (b.lang().equals("text")) continue;
+                for (String line : typed(b)) {
+                    Matcher m = ANGLE_PLACEHOLDER.matcher(line);
+                    if (m.find()) problems.add(page.getFileName() + ":" + b.line() + ": " + m.group() + " in: " + line);
+                }
+            }
+        }
+        assertThat(problems).as("write placeholders as REPLACE-WITH-WORD: PowerShell refuses '<'").isEmpty();
+    }
+
+    @Test
+    void everyBashOnlyLineIsInABashBlockWithAPowerShellTwinOrAPointer() throws IOException {
+        List<String> problems = new ArrayList<>();
+        int bashOnlyBlocks = 0;
+        for (Path page : SHELL_PAGES) {
+            List<String> text = Files.readAllLines(page);
+            List<Markdown.Block> blocks = Markdown.read(page).blocks().stream().filter(b -> !b.lang().equals("text")).toList();
+            for (int i = 0; i < blocks.size(); i++) {
+                Markdown.Block b = blocks.get(i);
+                Optional<String> bashOnly = typed(b).stream().filter(RunbookTest::bashOnly).findFirst();
+                if (bashOnly.isEmpty()) continue;
+                bashOnlyBlocks++;
+                String where = page.getFileName() + ":" + b.line() + ": " + bashOnly.get();
+                if (!b.lang().equals("bash")) problems.add(where + " (in a block marked '" + b.lang() + "', not bash)");
+                else if (!twin(blocks, i) && !prose(text, b).contains("PowerShell")) {
+                    problems.add(where + " (no powershell block beside it, no word about PowerShell around it)");
+                }
+            }
+        }
+        assertThat(problems).isEmpty();
+        assertThat(bashOnlyBlocks).as("bash-only blocks found").isGreaterThanOrEqualTo(5);
+    }
+
+    @Test
+    void gpgWritesKeyFilesItselfSoPowerShellCannotReencodeThem() throws IOException {
+        List<String> exports = new ArrayList<>();
+        List<Path> pages = new ArrayList<>(List.of(Scripts.root().resolve("README.md")));
+        try (var docs = Files.list(DOCS)) {
+            docs.filter(f -> f.toString().endsWith(".md")).sorted().forEach(pages::add);
+        }
+        for (Path page : pages) {
+            List<String> lines = Files.readAllLines(page);
+            for (int i = 0; i < lines.size(); i++) {
+                Matcher m = GPG_EXPORT.matcher(lines.get(i));
+                while (m.find()) exports.add(page.getFileName() + ":" + (i + 1) + ": " + m.group().strip());
+            }
+        }
+        assertThat(exports).as("gpg key exports in the docs").hasSizeGreaterThanOrEqualTo(3)
+                .allSatisfy(e -> assertThat(e).contains("--output ").doesNotContain(">"));
+    }
+
+    /** The detectors above find what they are for: the lines the pages used to hold. */
+    @Test
+    void theShellChecksCatchWhatPowerShellWouldBreakOn() {
+        assertThat(bashOnly("zstd -dc F.dump.zst | docker exec -i inventory-db pg_restore -U postgres -d inventory_copy")).isTrue();
+        assertThat(bashOnly("gpg --export --armor backups@example.com > config/backup-key.asc")).isTrue();
+        assertThat(bashOnly("read -rs DECRYPT_PASSPHRASE && export DECRYPT_PASSPHRASE")).isTrue();
+        assertThat(bashOnly("DECRYPT_KEY=backup-secret.asc ./jbang restore.java --from-remote --latest")).isTrue();
+        assertThat(bashOnly("$m = Get-Content m.manifest.json | ConvertFrom-Json")).isFalse();
+        assertThat(bashOnly("Read-Host \"a | b > c\"  # quoted or commented, | and > are words")).isFalse();
+        assertThat(bashOnly("ALERT_EMAIL=you@gmail.com, colleague@example.com")).isFalse();
+        Markdown.Block transcript = new Markdown.Block("", "", 1, List.of("PS C:\\ra> .\\jbang.cmd install-tasks.java", "*/5 * * * * x >/dev/null"));
+        assertThat(typed(transcript)).containsExactly(".\\jbang.cmd install-tasks.java");
+        assertThat(ANGLE_PLACEHOLDER.matcher(withoutComment("./jbang restore.java --date <date>")).find()).isTrue();
+        assertThat(ANGLE_PLACEHOLDER.matcher(withoutComment("gpg --quick-gen-key \"Inventory <backups@example.com>\"")).find()).isFalse();
+        assertThat(GPG_EXPORT.matcher("then `gpg --export --armor K > config\\backup-key.asc` |").results().map(MatchResult::group))
+                .singleElement().asString().contains(">").doesNotContain("--output");
+    }
+
+    /** The lines of a block a reader types, comments removed: all of them, or a transcript's prompt lines without the prompt. */
+    private static List<String> typed(Markdown.Block b) {
+        boolean transcript = !b.lines().isEmpty() && PROMPT.matcher(b.lines().get(0)).lookingAt();
+        return b.lines().stream().filter(l -> !transcript || PROMPT.matcher(l).lookingAt())
+                .map(l -> withoutComment(PROMPT.matcher(l).replaceFirst("")).strip()).filter(l -> !l.isEmpty()).toList();
+    }
+
+    private static boolean bashOnly(String typedLine) {
+        String bare = withoutQuotes(withoutComment(typedLine)).strip();
+        return BASH_ONLY.stream().anyMatch(p -> p.matcher(bare).find());
+    }
+
+    /** A {@code #} that starts a word outside quotes begins a comment, in bash and PowerShell alike. */
+    private static String withoutComment(String line) {
+        char quote = 0;
+        for (int i = 0; i < line.length(); i++) {
+            char c = line.charAt(i);
+            if (quote != 0) quote = c == quote ? 0 : quote;
+            else if (c == '"' || c == '\'') quote = c;
+            else if (c == '#' && (i == 0 || Character.isWhitespace(line.charAt(i - 1)))) return line.substring(0, i);
+        }
+        return line;
+    }
+
+    private static String withoutQuotes(String line) {
+        return line.replaceAll("\"[^\"]*\"|'[^']*'", "\"\"");
+    }
+
+    /** Whether the nearest non-output block before or after {@code blocks[i]}, in its section, is its PowerShell twin. */
+    private static boolean twin(List<Markdown.Block> blocks, int i) {
+        return IntStream.of(i - 1, i + 1).filter(j -> j >= 0 && j < blocks.size()).mapToObj(blocks::get)
+                .anyMatch(n -> n.lang().equals("powershell") && n.section().equals(blocks.get(i).section()));
+    }
+
+    /** The prose right before and right after a block: up to the next fence or heading either way. */
+    private static String prose(List<String> text, Markdown.Block b) {
+        StringBuilder out = new StringBuilder();
+        for (int i = b.line() - 2; i >= 0 && !boundary(text.get(i)); i--) out.append(text.get(i)).append('\n');
+        for (int i = b.line() + b.lines().size() + 1; i < text.size() && !boundary(text.get(i)); i++) out.append(text.get(i)).append('\n');
+        return out.toString();
+    }
+
+    private static boolean boundary(String line) {
+        String l = line.strip();
+        return l.startsWith("```") || l.startsWith("#");
     }
 
     @Test
@@ -227,7 +399,7 @@ class RunbookTest {
                 }
                 for (List<String> cmd : docker) {
                     List<String> typed = cmd.stream().flatMap(w -> caseBWord(w, name, volume).stream()).toList();
-                    Proc.Result r = Proc.run(typed, Map.of(), Duration.ofSeconds(60));
+                    Proc.Result r = Proc.run(typed, Map.of("POSTGRES_PASSWORD", "new-pw"), Duration.ofSeconds(60));
                     boolean noOldOne = !oldContainerLeft && r.stderr().contains("No such container") && !typed.get(1).equals("run");
                     assertThat(r.ok() || noOldOne).as("%s%nstderr: %s", typed, r.stderr()).isTrue();
                 }
@@ -265,9 +437,10 @@ class RunbookTest {
     /**
      * One documented word as this machine runs it: the test's names for the reader's container and volume, the
      * test image on a port of its own instead of postgres:15 published on 5432 (the engine here has no bridge).
+     * The password the reader types at the prompt reaches docker through the environment.
      */
     private static List<String> caseBWord(String word, String name, String volume) {
-        String w = word.replace("<today>", CASE_B_TODAY).replace("<password>", "new-pw")
+        String w = word.replace("REPLACE-WITH-TODAY", CASE_B_TODAY)
                 .replace("inventory-pgdata", volume).replace("inventory-db", name);
         if (w.equals("-p")) return List.of("--network");
         if (w.equals("5432:5432")) return List.of("host");

@@ -196,6 +196,10 @@ class RunbookTest {
         assertThat(right.err()).contains("config file not found").doesNotContain("Unknown option");
     }
 
+    /**
+     * Every runbook run with a placeholder, pasted as written, for real: the script must refuse it in one error
+     * line that quotes the placeholder. {@code --dry-run} is added so that one reaching a real step changes nothing.
+     */
     @Test
     void aPlaceholderLeftInIsRefusedInOneLineThatQuotesIt() {
         Map<List<String>, String> runs = new LinkedHashMap<>();

@@ -17,7 +17,8 @@ import java.util.stream.Stream;
  * The on-disk layout: {@code BACKUP_DIR/<type>/<db>_<yyyyMMdd'T'HHmmss'Z'>_<type>.dump.zst} with its
  * {@code .globals.sql.zst} and {@code .manifest.json}. Only names matching this pattern are ever
  * listed or deleted. Characters that cannot appear in a file name are %-encoded in {@code <db>}, so a
- * name of ours never holds a folder separator. A manifest is trusted only for its own set: a set whose
+ * name of ours never holds a folder separator, and so are cased letters and device names (see {@link #encode}),
+ * so names stay apart on case-insensitive NTFS. A manifest is trusted only for its own set: a set whose
  * manifest names another database or any file that is not a plain name of that set is foreign.
  * Volume archives share the tiers as {@code <volume>_<stamp>_<type>.tar.zst} with a {@code .volume.json}
  * manifest: no database file kind ends like that, so neither is ever taken for the other.
@@ -249,7 +250,7 @@ public final class BackupStore {
         return removed;
     }
 
-    /** Windows device names: as a file name's part before its first dot they open the device, not a file. */
+    /** Windows device names: as a file name's part before its first dot they open the device, not a file. Checked on Windows: not yet. */
     private static final Pattern DEVICE = Pattern.compile("(?i)(con|prn|aux|nul|com[0-9\u00b9\u00b2\u00b3]|lpt[0-9\u00b9\u00b2\u00b3])(\\..*)?");
 
     /**

@@ -70,6 +70,8 @@ public final class Log {
         SafeFiles.createDirectories(file.getParent());
         try {
             rotateIfLarge(file);
+        } catch (NoSuchFileException e) {
+            // another run rotated it at the same moment
         } catch (IOException e) {
             if (UNROTATED.add(file.toAbsolutePath())) {
                 System.err.println("warning: cannot rotate " + file + " (" + e + "); appending to it until it can be rotated");

@@ -1,13 +1,16 @@
 package lib;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.*;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.*;
+import java.util.function.IntPredicate;
 import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -250,6 +253,8 @@ public final class BackupStore {
         return removed;
     }
 
+    /** Characters not allowed in file names on Windows or Linux, and '%' itself. */
+    private static final String FORBIDDEN = "<>:\"/\\|?*%";
     /** Windows device names: as a file name's part before its first dot they open the device, not a file. Checked on Windows: not yet. */
     private static final Pattern DEVICE = Pattern.compile("(?i)(con|prn|aux|nul|com[0-9\u00b9\u00b2\u00b3]|lpt[0-9\u00b9\u00b2\u00b3])(\\..*)?");
 
@@ -261,14 +266,14 @@ public final class BackupStore {
      * {@link #decode} reverses it, also for names written before cased letters and device names were encoded.
      */
     public static String encode(String db) {
-        String s = escape(db, c -> c < 32 || "<>:\"/\\|?*%".indexOf(c) >= 0 || cased(c));
+        String s = escape(db, c -> c < 32 || FORBIDDEN.indexOf(c) >= 0 || cased(c));
         if (DEVICE.matcher(s).matches()) s = hex(s.codePointAt(0)) + s.substring(Character.charCount(s.codePointAt(0)));
         return s;
     }
 
     /** The encoding of earlier versions, which kept letters as they were: still read, never written. */
     static String legacyEncode(String db) {
-        return escape(db, c -> c < 32 || "<>:\"/\\|?*%".indexOf(c) >= 0);
+        return escape(db, c -> c < 32 || FORBIDDEN.indexOf(c) >= 0);
     }
 
     /** A letter that NTFS would fold onto another one: upper-case ASCII, and any non-ASCII letter with a case. */
@@ -276,7 +281,7 @@ public final class BackupStore {
         return c >= 'A' && c <= 'Z' || c > 127 && (Character.toUpperCase(c) != c || Character.toLowerCase(c) != c);
     }
 
-    private static String escape(String db, java.util.function.IntPredicate escaped) {
+    private static String escape(String db, IntPredicate escaped) {
         StringBuilder sb = new StringBuilder();
         db.codePoints().forEach(c -> sb.append(escaped.test(c) ? hex(c) : Character.toString(c)));
         String s = sb.toString();
@@ -287,23 +292,23 @@ public final class BackupStore {
     /** A character as %XX per byte of its UTF-8 form. */
     private static String hex(int codePoint) {
         StringBuilder sb = new StringBuilder();
-        for (byte b : Character.toString(codePoint).getBytes(java.nio.charset.StandardCharsets.UTF_8)) sb.append(String.format("%%%02X", b & 0xff));
+        for (byte b : Character.toString(codePoint).getBytes(StandardCharsets.UTF_8)) sb.append(String.format("%%%02X", b & 0xff));
         return sb.toString();
     }
 
     /** The database name in a file name of ours: each run of %XX is UTF-8 bytes (a stray '%' stays as it is). */
     public static String decode(String name) {
         StringBuilder sb = new StringBuilder();
-        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         for (int i = 0; i < name.length(); i++) {
             if (name.charAt(i) == '%' && i + 3 <= name.length() && name.substring(i + 1, i + 3).matches("[0-9A-F]{2}")) {
                 bytes.write(Integer.parseInt(name.substring(i + 1, i + 3), 16));
                 i += 2;
                 continue;
             }
-            sb.append(bytes.toString(java.nio.charset.StandardCharsets.UTF_8)).append(name.charAt(i));
+            sb.append(bytes.toString(StandardCharsets.UTF_8)).append(name.charAt(i));
             bytes.reset();
         }
-        return sb.append(bytes.toString(java.nio.charset.StandardCharsets.UTF_8)).toString();
+        return sb.append(bytes.toString(StandardCharsets.UTF_8)).toString();
     }
 }

@@ -78,7 +78,7 @@ public final class Log {
             }
         }
         try (var ch = SafeFiles.open(file, StandardOpenOption.CREATE, StandardOpenOption.APPEND)) {
-            ch.write(java.nio.ByteBuffer.wrap(line.getBytes(StandardCharsets.UTF_8)));
+            ch.write(ByteBuffer.wrap(line.getBytes(StandardCharsets.UTF_8)));
         }
     }
 

@@ -1,13 +1,16 @@
 package lib;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.*;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.*;
+import java.util.function.IntPredicate;
 import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -17,7 +20,8 @@ import java.util.stream.Stream;
  * The on-disk layout: {@code BACKUP_DIR/<type>/<db>_<yyyyMMdd'T'HHmmss'Z'>_<type>.dump.zst} with its
  * {@code .globals.sql.zst} and {@code .manifest.json}. Only names matching this pattern are ever
  * listed or deleted. Characters that cannot appear in a file name are %-encoded in {@code <db>}, so a
- * name of ours never holds a folder separator. A manifest is trusted only for its own set: a set whose
+ * name of ours never holds a folder separator, and so are cased letters and device names (see {@link #encode}),
+ * so names stay apart on case-insensitive NTFS. A manifest is trusted only for its own set: a set whose
  * manifest names another database or any file that is not a plain name of that set is foreign.
  * Volume archives share the tiers as {@code <volume>_<stamp>_<type>.tar.zst} with a {@code .volume.json}
  * manifest: no database file kind ends like that, so neither is ever taken for the other.
@@ -192,7 +196,7 @@ public final class BackupStore {
     public static String foreign(Manifest m, String base) {
         Matcher own = match(base + ".manifest.json");
         if (own == null) return "is under " + base + ", not a name of ours";
-        if (m.database() == null || !encode(m.database()).equals(own.group("db"))) return "is for database " + m.database();
+        if (m.database() == null || !m.database().equals(decode(own.group("db")))) return "is for database " + m.database();
         if (m.dumpFile() == null) return "names no dump file";
         Manifest.Offsite o = m.offsite();
         String stranger = stranger(base, "dump", m.dumpFile(), o == null ? null : o.dumpFile());
@@ -216,17 +220,22 @@ public final class BackupStore {
 
     /**
      * The parts of one of our file names (db, ts, type, kind, ext, gpg), or null for anything else, including a
-     * name whose {@code <db>} is not as {@link #encode} writes it (a '/', '\\' or ':' there is never ours).
+     * name whose {@code <db>} is not as {@link #encode} writes it, or wrote it in earlier versions (a '/', '\\' or ':'
+     * there is never ours).
      */
     public static Matcher match(String fileName) {
         Matcher m = NAME.matcher(fileName);
-        return m.matches() && encode(decode(m.group("db"))).equals(m.group("db")) ? m : null;
+        if (!m.matches()) return null;
+        String db = decode(m.group("db"));
+        return encode(db).equals(m.group("db")) || legacyEncode(db).equals(m.group("db")) ? m : null;
     }
 
     /** Deletes temp files (".partial") of {@code db} left by a killed run; call while holding its lock. */
     public List<Path> cleanPartials(String db) {
-        String prefix = encode(db) + "_";
-        return deletePartials(n -> n.startsWith(prefix) && NAME.matcher(n).matches());
+        return deletePartials(n -> {
+            Matcher m = match(n);
+            return m != null && decode(m.group("db")).equals(db);
+        });
     }
 
     /** Deletes temp files of volume {@code volume} left by a killed run; call while holding its lock. */
@@ -244,29 +253,62 @@ public final class BackupStore {
         return removed;
     }
 
-    /** %-encodes characters not allowed in file names on Windows or Linux, and '%' itself. */
+    /** Characters not allowed in file names on Windows or Linux, and '%' itself. */
+    private static final String FORBIDDEN = "<>:\"/\\|?*%";
+    /** Windows device names: as a file name's part before its first dot they open the device, not a file. Checked on Windows: not yet. */
+    private static final Pattern DEVICE = Pattern.compile("(?i)(con|prn|aux|nul|com[0-9\u00b9\u00b2\u00b3]|lpt[0-9\u00b9\u00b2\u00b3])(\\..*)?");
+
+    /**
+     * A database name as it appears in our file names. %-encoded (UTF-8 bytes): characters not allowed in file
+     * names on Windows or Linux, '%' itself, a trailing dot or space, and every upper-case or non-ASCII cased
+     * letter, so that names differing only in case ({@code Sales}, {@code sales}) stay apart on case-insensitive
+     * NTFS; and the first character of a Windows device name ({@code con}, {@code nul.x}, {@code com1}).
+     * {@link #decode} reverses it, also for names written before cased letters and device names were encoded.
+     */
     public static String encode(String db) {
-        StringBuilder sb = new StringBuilder();
-        for (char c : db.toCharArray()) {
-            if (c < 32 || "<>:\"/\\|?*%".indexOf(c) >= 0) sb.append(String.format("%%%02X", (int) c));
-            else sb.append(c);
-        }
-        String s = sb.toString();
-        if (s.endsWith(".") || s.endsWith(" ")) s = s.substring(0, s.length() - 1) + String.format("%%%02X", (int) s.charAt(s.length() - 1));
+        String s = escape(db, c -> c < 32 || FORBIDDEN.indexOf(c) >= 0 || cased(c));
+        if (DEVICE.matcher(s).matches()) s = hex(s.codePointAt(0)) + s.substring(Character.charCount(s.codePointAt(0)));
         return s;
     }
 
+    /** The encoding of earlier versions, which kept letters as they were: still read, never written. */
+    static String legacyEncode(String db) {
+        return escape(db, c -> c < 32 || FORBIDDEN.indexOf(c) >= 0);
+    }
+
+    /** A letter that NTFS would fold onto another one: upper-case ASCII, and any non-ASCII letter with a case. */
+    private static boolean cased(int c) {
+        return c >= 'A' && c <= 'Z' || c > 127 && (Character.toUpperCase(c) != c || Character.toLowerCase(c) != c);
+    }
+
+    private static String escape(String db, IntPredicate escaped) {
+        StringBuilder sb = new StringBuilder();
+        db.codePoints().forEach(c -> sb.append(escaped.test(c) ? hex(c) : Character.toString(c)));
+        String s = sb.toString();
+        if (s.endsWith(".") || s.endsWith(" ")) s = s.substring(0, s.length() - 1) + hex(s.charAt(s.length() - 1));
+        return s;
+    }
+
+    /** A character as %XX per byte of its UTF-8 form. */
+    private static String hex(int codePoint) {
+        StringBuilder sb = new StringBuilder();
+        for (byte b : Character.toString(codePoint).getBytes(StandardCharsets.UTF_8)) sb.append(String.format("%%%02X", b & 0xff));
+        return sb.toString();
+    }
+
+    /** The database name in a file name of ours: each run of %XX is UTF-8 bytes (a stray '%' stays as it is). */
     public static String decode(String name) {
         StringBuilder sb = new StringBuilder();
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         for (int i = 0; i < name.length(); i++) {
-            char c = name.charAt(i);
-            if (c == '%' && i + 2 < name.length() + 0 && name.substring(i + 1, Math.min(i + 3, name.length())).matches("[0-9A-F]{2}")) {
-                sb.append((char) Integer.parseInt(name.substring(i + 1, i + 3), 16));
+            if (name.charAt(i) == '%' && i + 3 <= name.length() && name.substring(i + 1, i + 3).matches("[0-9A-F]{2}")) {
+                bytes.write(Integer.parseInt(name.substring(i + 1, i + 3), 16));
                 i += 2;
-            } else {
-                sb.append(c);
+                continue;
             }
+            sb.append(bytes.toString(StandardCharsets.UTF_8)).append(name.charAt(i));
+            bytes.reset();
         }
-        return sb.toString();
+        return sb.append(bytes.toString(StandardCharsets.UTF_8)).toString();
     }
 }

@@ -35,6 +35,7 @@ public record Codec(String name, int level) {
         if (name.equals("gzip")) {
             return new GZIPOutputStream(out, 1 << 16) { { def.setLevel(level); } };
         }
+        ZstdLibrary.load();
         ZstdOutputStream z = new ZstdOutputStream(out, level);
         z.setChecksum(true);
         z.setWorkers(Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors())));
@@ -42,7 +43,9 @@ public record Codec(String name, int level) {
     }
 
     public InputStream decompress(InputStream in) throws IOException {
-        return name.equals("gzip") ? new GZIPInputStream(in, 1 << 16) : new ZstdInputStream(in);
+        if (name.equals("gzip")) return new GZIPInputStream(in, 1 << 16);
+        ZstdLibrary.load();
+        return new ZstdInputStream(in);
     }
 
     @Override public String toString() { return name + ":" + level; }

@@ -1,7 +1,5 @@
 package lib;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.*;
@@ -275,19 +273,12 @@ public final class Config {
         return (h == null || h.isBlank() ? Path.of("") : Path.of(h)).toAbsolutePath().normalize();
     }
 
-    /** Parses KEY=VALUE lines: '#' comments, blank lines, optional 'export ', optional quotes. */
+    /** Parses KEY=VALUE lines: '#' comments, blank lines, optional 'export ', optional quotes; UTF-8 or UTF-16 with a byte order mark. */
     static Map<String, String> readEnvFile(Path file) {
-        List<String> lines;
-        try {
-            lines = Files.readAllLines(file, StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new OpsException(ExitCode.USAGE, "cannot read config file " + file + ": " + e.getMessage(),
-                    "check the file's permissions");
-        }
+        List<String> lines = TextFiles.read(file, "config file", "check the file's permissions").lines().toList();
         Map<String, String> out = new LinkedHashMap<>();
         for (int i = 0; i < lines.size(); i++) {
             String line = lines.get(i).strip();
-            if (i == 0 && line.startsWith("\uFEFF")) line = line.substring(1);
             if (line.isEmpty() || line.startsWith("#")) continue;
             if (line.startsWith("export ")) line = line.substring(7).strip();
             int eq = line.indexOf('=');

@@ -13,7 +13,8 @@ import java.time.temporal.ChronoUnit;
 import java.util.function.Consumer;
 
 /**
- * One lock per database, {@code BACKUP_DIR/.locks/<db>.lock}, held with an OS file lock: the OS
+ * One lock per database, {@code BACKUP_DIR/.locks/<db>.lock} ({@code <db>} as {@link BackupStore#encode} writes it,
+ * so {@code Sales} and {@code sales} have locks of their own on NTFS too), held with an OS file lock: the OS
  * releases it when the holder dies (even kill -9), so a lock left by a killed run is simply taken
  * over. The file's text says who holds it, for the "already running" message.
  */

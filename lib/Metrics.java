@@ -34,9 +34,9 @@ public final class Metrics {
     /** A run killed mid-write leaves a cut line: the next record must not be glued to it. */
     private boolean endsInsideALine() throws IOException {
         if (!Files.isRegularFile(file) || Files.size(file) == 0) return false;
-        try (java.io.RandomAccessFile raf = new java.io.RandomAccessFile(file.toFile(), "r")) {
-            raf.seek(raf.length() - 1);
-            return raf.read() != '\n';
+        try (var ch = Log.openForReading(file)) {
+            var last = java.nio.ByteBuffer.allocate(1);
+            return ch.size() > 0 && ch.read(last, ch.size() - 1) == 1 && last.get(0) != '\n';
         }
     }
 

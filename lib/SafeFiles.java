@@ -1,6 +1,7 @@
 package lib;
 
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.*;
@@ -78,14 +79,52 @@ public final class SafeFiles {
 
     private static boolean posix(Path p) { return p.getFileSystem().supportedFileAttributeViews().contains("posix"); }
 
-    /** Renames a completed temp file into place atomically and syncs the directory. */
+    /** Renames a completed temp file into place atomically and syncs the directory; on Windows, see {@link #retrying}. */
     public static void commit(Path tmp, Path target) {
         try {
-            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            retrying(() -> Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING), WINDOWS);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot rename " + tmp + " to " + target, e);
         }
         syncDir(target.toAbsolutePath().getParent());
+    }
+
+    static final boolean WINDOWS = System.getProperty("os.name").startsWith("Windows");
+    /** Tries of a rename on Windows, the first wait between them (doubling): 1.5 s in all. */
+    static final int TRIES = 5;
+    static final long FIRST_WAIT_MS = 100;
+
+    /** A file operation that may fail for a moment. */
+    @FunctionalInterface
+    public interface Step {
+        void run() throws IOException;
+    }
+
+    /**
+     * Runs {@code step} (a rename); on Windows ({@code windows}), an access-denied or sharing failure is tried again
+     * up to 5 times, waiting 100 ms and doubling, then the last failure is thrown. Defender or the search indexer
+     * open a new file for a moment without sharing delete, and at the end of a long backup that must not fail it.
+     * Elsewhere, and for failures a wait cannot cure (a missing file, a name taken), it fails at once.
+     * Checked on Windows: not yet.
+     */
+    public static void retrying(Step step, boolean windows) throws IOException {
+        long wait = FIRST_WAIT_MS;
+        for (int attempt = 1; ; attempt++) {
+            try {
+                step.run();
+                return;
+            } catch (FileSystemException e) {
+                boolean transientOnWindows = e instanceof AccessDeniedException || e.getClass() == FileSystemException.class;
+                if (!windows || !transientOnWindows || attempt >= TRIES) throw e;
+            }
+            try {
+                Thread.sleep(wait);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new InterruptedIOException("interrupted while waiting to retry a rename");
+            }
+            wait *= 2;
+        }
     }
 
     /** fsync of a directory; not possible on Windows, where NTFS journals the rename itself. */

@@ -104,7 +104,7 @@ class BackupStoreTest {
     @Test
     void aDatabasePartEncodeWouldNotWriteIsNotOurs() {
         for (String name : List.of("..\\..\\x_20261120T020000Z_daily.dump.zst", "c:x_20261120T020000Z_daily.dump.zst",
-                "a%41_20261120T020000Z_daily.manifest.json", "a%2f_20261120T020000Z_daily.dump.zst")) {
+                "a%61_20261120T020000Z_daily.manifest.json", "a%2f_20261120T020000Z_daily.dump.zst")) {
             assertThat(BackupStore.match(name)).as(name).isNull();
         }
         assertThat(BackupStore.match(BackupStore.baseName("..\\a/b:c%", "daily", Instant.now()) + ".dump.zst")).isNotNull();
@@ -166,6 +166,46 @@ class BackupStoreTest {
         }
     }
 
+    static final java.util.regex.Pattern DEVICE =
+            java.util.regex.Pattern.compile("(?i)(con|prn|aux|nul|com[0-9\u00b9\u00b2\u00b3]|lpt[0-9\u00b9\u00b2\u00b3])(\\..*)?");
+
+    @Test
+    void namesThatDifferOnlyInCaseOrAreWindowsDevicesGetFileNamesOfTheirOwnOnNtfs() {
+        List<String> dbs = List.of("Sales", "sales", "SALES", "sAles", "J\u00fcrgen", "j\u00fcrgen", "J\u00dcRGEN", "\u017fales",
+                "con", "CON", "Con", "nul.txt", "aux", "prn.x.y", "com1", "COM9", "lpt1", "lpt\u00b9", "com0", "console", "nul_x");
+        java.util.Set<String> folded = new java.util.HashSet<>();
+        for (String db : dbs) {
+            String enc = BackupStore.encode(db);
+            assertThat(BackupStore.decode(enc)).as(db).isEqualTo(db);
+            for (String file : List.of(enc + ".lock", BackupStore.baseName(db, "daily", Instant.EPOCH) + ".dump.zst")) {
+                assertThat(DEVICE.matcher(file).matches()).as(file).isFalse();
+                assertThat(BackupStore.match(file.replace(".lock", "_19700101T000000Z_daily.dump.zst"))).as(file).isNotNull();
+            }
+            assertThat(folded.add(enc.toLowerCase(java.util.Locale.ROOT))).as(db + " -> " + enc).isTrue();
+        }
+        assertThat(BackupStore.encode("inventory")).isEqualTo("inventory");
+        assertThat(BackupStore.encode("console")).isEqualTo("console");
+    }
+
+    @Test
+    void setsNamedByEarlierVersionsStillListAndBelongToTheirDatabase() throws Exception {
+        Instant old = Instant.parse("2026-11-20T02:00:00Z");
+        String base = "Sales_20261120T020000Z_daily"; // as earlier versions wrote it: letters as they are
+        Path dir = Files.createDirectories(root.resolve("daily"));
+        Files.write(dir.resolve(base + ".dump.zst"), new byte[] {1});
+        Files.write(dir.resolve(base + ".manifest.json"), manifest("Sales", "daily", base, "passed").toJson());
+        Path fresh = put(root, "Sales", "daily", old.plusSeconds(86_400), "passed");
+        put(root, "sales", "daily", old, "passed");
+
+        List<BackupStore.Entry> sales = new BackupStore(root).list("Sales");
+
+        assertThat(fresh.getFileName().toString()).startsWith("%53ales_");
+        assertThat(sales).extracting(e -> e.dump().getFileName().toString())
+                .containsExactly(fresh.getFileName().toString(), base + ".dump.zst");
+        assertThat(sales).allSatisfy(e -> assertThat(e.verified()).isTrue());
+        assertThat(new BackupStore(root).list("sales")).hasSize(1);
+    }
+
     @Test
     void listsNewestFirstWithStateAndOnlyOurFiles() throws Exception {
         put(root, "inventory", "daily", Instant.parse("2026-11-20T02:00:00Z"), "passed");
@@ -187,11 +227,14 @@ class BackupStoreTest {
         Path dir = Files.createDirectories(root.resolve("daily"));
         String mine = BackupStore.baseName("inventory", "daily", Instant.now()) + ".dump.zst.partial";
         String other = BackupStore.baseName("inventory2", "daily", Instant.now()) + ".dump.zst.partial";
-        Files.writeString(dir.resolve(mine), "x");
-        Files.writeString(dir.resolve(other), "x");
+        String longer = BackupStore.baseName("inventory_x", "daily", Instant.now()) + ".dump.zst.partial";
+        String upper = BackupStore.baseName("Inventory", "daily", Instant.now()) + ".dump.zst.partial";
+        for (String f : List.of(mine, other, longer, upper)) Files.writeString(dir.resolve(f), "x");
         Files.writeString(dir.resolve("keep.partial"), "x");
         assertThat(new BackupStore(root).cleanPartials("inventory")).extracting(p -> p.getFileName().toString()).containsExactly(mine);
         assertThat(dir.resolve(other)).exists();
+        assertThat(dir.resolve(longer)).exists();
+        assertThat(dir.resolve(upper)).exists();
         assertThat(dir.resolve("keep.partial")).exists();
     }
 

@@ -77,6 +77,31 @@ class ConfigTest {
     }
 
     @Test
+    void aConfigFileSavedAsUtf16WithCrlfByWindowsPowerShellIsRead() throws Exception {
+        Files.createDirectories(home.resolve("config"));
+        String text = "# saved by Windows PowerShell 5.1: Set-Content -Encoding Unicode\r\nPGUSER=J\u00fcrgen\r\nBACKUP_DIR=D:\\Backups\r\n";
+        Files.write(home.resolve("config/ops.env"), TextFilesTest.saved(text, "UTF-16LE", "FFFE"));
+
+        Config c = load(null, Map.of(), Map.of());
+
+        assertThat(c.get("PGUSER")).isEqualTo("J\u00fcrgen");
+        assertThat(c.get("BACKUP_DIR")).isEqualTo("D:\\Backups");
+        assertThat(c.source("PGUSER")).isEqualTo(home.resolve("config/ops.env").toString());
+    }
+
+    @Test
+    void aConfigFileInUtf16WithoutAMarkSaysSo() throws Exception {
+        Files.createDirectories(home.resolve("config"));
+        Files.write(home.resolve("config/ops.env"), "PGUSER=app\r\n".getBytes(java.nio.charset.StandardCharsets.UTF_16LE));
+
+        assertThatThrownBy(() -> load(null, Map.of(), Map.of())).isInstanceOfSatisfying(OpsException.class, e -> {
+            assertThat(e.exitCode()).isEqualTo(ExitCode.USAGE);
+            assertThat(e.getMessage()).isEqualTo("config file " + home.resolve("config/ops.env")
+                    + " is not UTF-8 text: it looks like UTF-16 without a byte order mark");
+        });
+    }
+
+    @Test
     void aQuotedValueFollowedByACommentLosesItsQuotes() throws Exception {
         write("ops.env", "BACKUP_DIR=\"/x/nas\"  # NAS\nPGUSER='app user' #who\nLOG_DIR=\"/x/logs\" # the \"logs\"\n");
         Config c = load(null, Map.of(), Map.of());

@@ -75,6 +75,20 @@ class DecryptionKeyTest {
     }
 
     @Test
+    void aSecretKeySavedByWindowsPowerShellRedirectionOpensWhatGpgEncrypts() throws IOException {
+        Path saved = RecipientsTest.powerShellExport(curve.secret(), dir);
+        byte[] plain = data(50_000);
+        Path in = Files.write(dir.resolve("plain-ps51"), plain);
+        Path enc = dir.resolve("gpg-ps51.gpg");
+        GpgKeys.gpgEncrypt(in, enc, List.of(), curve);
+
+        Path out = dir.resolve("ours-ps51");
+        DecryptionKey.load(saved, curve.passphrase().toCharArray()).decryptFile(enc, out);
+
+        assertThat(Files.readAllBytes(out)).isEqualTo(plain);
+    }
+
+    @Test
     void aPassphraseFileThatIsNotTextSaysWhatWasFound() throws IOException {
         Path utf16 = Files.write(dir.resolve("no-bom.txt"), "secret".getBytes(java.nio.charset.StandardCharsets.UTF_16LE));
         Path latin1 = Files.write(dir.resolve("latin1.txt"), "geheim\u00e4".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
@@ -238,10 +252,10 @@ class DecryptionKeyTest {
                 new Case(curve.secret(), "wrong".toCharArray(), "in " + curve.secret() + ": wrong passphrase", "DECRYPT_PASSPHRASE"),
                 new Case(rsa.secret(), new char[0], "in " + rsa.secret() + ": wrong passphrase", "DECRYPT_PASSPHRASE"),
                 new Case(curve.publicArmored(), curve.passphrase().toCharArray(), "holds only the public key " + curve.fingerprint(),
-                        "gpg --export-secret-keys --armor " + curve.fingerprint()),
+                        "--export-secret-keys --armor " + curve.fingerprint()),
                 new Case(dir.resolve("gone.asc"), curve.passphrase().toCharArray(), "secret key file " + dir.resolve("gone.asc") + " not found",
-                        "gpg --export-secret-keys"),
-                new Case(text, curve.passphrase().toCharArray(), "secret key file " + text + " is not an OpenPGP key file", "gpg --export-secret-keys"))) {
+                        "--export-secret-keys"),
+                new Case(text, curve.passphrase().toCharArray(), "secret key file " + text + " is not an OpenPGP key file", "--export-secret-keys"))) {
             assertThatThrownBy(() -> DecryptionKey.load(c.file(), c.passphrase())).as(c.file().toString())
                     .isInstanceOfSatisfying(OpsException.class, e -> {
                         System.out.println("  " + e.oneLine());

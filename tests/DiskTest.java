@@ -40,4 +40,46 @@ class DiskTest {
         assertThat(Disk.human(1536)).isEqualTo("1.5 KB");
         assertThat(Disk.human(3L << 30)).isEqualTo("3.0 GB");
     }
+
+    static final String GERMAN = "Auf dem Datentr\u00e4ger ist nicht gen\u00fcgend Speicherplatz vorhanden";
+
+    @Test
+    void aFullDiskIsToldByItsFreeSpaceWhateverLanguageTheMessageIsIn() throws Exception {
+        Path mount = java.nio.file.Files.createDirectories(dir.resolve("small"));
+        var mounted = lib.Proc.run(java.util.List.of("mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", mount.toString()), java.util.Map.of(),
+                java.time.Duration.ofSeconds(20));
+        org.junit.jupiter.api.Assumptions.assumeTrue(mounted.ok(), "needs a tmpfs mount (root): " + mounted.stderr());
+        try {
+            fill(mount.resolve("filler"));
+            Path target = mount.resolve("daily").resolve("inventory_20261203T020000Z_daily.dump.zst");
+
+            assertThat(Disk.explain(new IOException(GERMAN), target).exitCode()).isEqualTo(ExitCode.NO_SPACE);
+            assertThat(Disk.explain(new IOException("Espace insuffisant sur le disque"), mount.resolve("f")).exitCode())
+                    .isEqualTo(ExitCode.NO_SPACE);
+            assertThat(Disk.explain(new java.nio.file.AccessDeniedException(target.toString()), target).exitCode())
+                    .as("not a cause a full disk has").isEqualTo(ExitCode.FAILED);
+            assertThatThrownBy(() -> lib.SafeFiles.write(mount.resolve("more"), new byte[64 * 1024]))
+                    .isInstanceOfSatisfying(OpsException.class, e -> assertThat(e.exitCode()).isEqualTo(ExitCode.NO_SPACE));
+        } finally {
+            lib.Proc.run(java.util.List.of("umount", mount.toString()), java.util.Map.of(), java.time.Duration.ofSeconds(20));
+        }
+    }
+
+    @Test
+    void aTranslatedMessageWithPlentyOfSpaceIsNotADiskFull() {
+        OpsException e = Disk.explain(new IOException(GERMAN), dir.resolve("f"));
+
+        assertThat(e.exitCode()).isEqualTo(ExitCode.FAILED);
+        assertThat(e.getMessage()).contains(GERMAN);
+    }
+
+    /** Writes until the file system refuses: a real full disk. */
+    private static void fill(Path file) {
+        try (var out = java.nio.file.Files.newOutputStream(file)) {
+            byte[] block = new byte[4096];
+            while (true) out.write(block);
+        } catch (IOException full) {
+            // no space left
+        }
+    }
 }

@@ -31,6 +31,18 @@ class LockTest {
     }
 
     @Test
+    void databasesWhoseNamesDifferOnlyInCaseHoldLocksWhoseFilesDifferOnNtfsToo() throws Exception {
+        try (Lock upper = Lock.acquire(dir, "Sales", "backup"); Lock lower = Lock.acquire(dir, "sales", "backup");
+             Lock device = Lock.acquire(dir, "con", "backup")) {
+            List<String> files;
+            try (var s = Files.list(dir.resolve(".locks"))) {
+                files = s.map(f -> f.getFileName().toString().toLowerCase(java.util.Locale.ROOT)).distinct().toList();
+            }
+            assertThat(files).hasSize(3).noneMatch(f -> f.equals("con.lock"));
+        }
+    }
+
+    @Test
     void lockLeftByADeadProcessIsTakenOver() throws Exception {
         Path file = Files.createDirectories(dir.resolve(".locks")).resolve("inventory.lock");
         Files.writeString(file, "pid 999999 since 2026-01-01T00:00:00Z");

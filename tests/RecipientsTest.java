@@ -65,6 +65,29 @@ class RecipientsTest {
         assertThat(Files.readAllBytes(out)).isEqualTo(plain);
     }
 
+    /**
+     * What {@code gpg --export --armor KEYID > key.asc} leaves in Windows PowerShell 5.1: gpg's text, CRLF line
+     * ends, saved as UTF-16LE with a byte order mark.
+     */
+    static Path powerShellExport(Path armored, Path dir) throws IOException {
+        String text = Files.readString(armored).replace("\r\n", "\n").replace("\n", "\r\n");
+        return Files.write(dir.resolve("ps51-" + armored.getFileName()), TextFilesTest.saved(text, "UTF-16LE", "FFFE"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({"rsa", "curve25519"})
+    void aPublicKeySavedByWindowsPowerShellRedirectionEncryptsForGpg(String type) throws IOException {
+        Key k = key(type);
+        Path saved = powerShellExport(k.publicArmored(), dir);
+        byte[] plain = data(70_001);
+
+        Path enc = encrypt(Recipients.load(List.of(saved)), plain, dir);
+
+        Path out = dir.resolve("gpg-out-ps51-" + type);
+        k.gpgDecrypt(enc, out);
+        assertThat(Files.readAllBytes(out)).isEqualTo(plain);
+    }
+
     @Test
     void writesAes256WithMdcUncompressedBinaryToTheEncryptionSubkey() throws IOException {
         Path enc = encrypt(Recipients.load(List.of(curve.publicArmored())), data(1000), dir);
@@ -152,13 +175,13 @@ class RecipientsTest {
         Key signOnly = GpgKeys.signOnly(dir);
         record Case(Path file, String message, String hint) {}
         for (Case c : List.of(
-                new Case(dir.resolve("missing.asc"), "recipient key file " + dir.resolve("missing.asc") + " not found", "gpg --export --armor"),
-                new Case(text, "is not an OpenPGP key file", "gpg --export --armor KEYID > " + text),
-                new Case(empty, "holds no OpenPGP key", "gpg --export --armor"),
-                new Case(cut, "is not an OpenPGP key file", "gpg --export --armor"),
+                new Case(dir.resolve("missing.asc"), "recipient key file " + dir.resolve("missing.asc") + " not found", "--export --armor"),
+                new Case(text, "is not an OpenPGP key file", "gpg --output " + text + " --export --armor KEYID"),
+                new Case(empty, "holds no OpenPGP key", "--export --armor"),
+                new Case(cut, "is not an OpenPGP key file", "--export --armor"),
                 new Case(encrypt(Recipients.load(List.of(rsa.publicArmored())), data(10), dir), "is not an OpenPGP key file (found", "gpg --export"),
                 new Case(curve.secret(), "holds the secret key " + curve.fingerprint() + "; encryption needs only the public key",
-                        "gpg --export --armor " + curve.fingerprint()),
+                        "--export --armor " + curve.fingerprint()),
                 new Case(expired.publicArmored(), "key " + expired.fingerprint() + " in " + expired.publicArmored() + " expired on",
                         "gpg --quick-set-expire " + expired.fingerprint()),
                 new Case(revoked.publicBinary(), "key " + revoked.fingerprint() + " in " + revoked.publicBinary() + " is revoked", "current key"),

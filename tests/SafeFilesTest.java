@@ -75,4 +75,48 @@ class SafeFilesTest {
     }
 
     private boolean posix() { return home.getFileSystem().supportedFileAttributeViews().contains("posix"); }
+
+    /** A rename as Windows does it while Defender or the indexer holds the new file: denied {@code denials} times, then done. */
+    static SafeFiles.Step heldFor(int denials, Path from, Path to, java.util.concurrent.atomic.AtomicInteger calls) {
+        return () -> {
+            if (calls.incrementAndGet() <= denials) throw new java.nio.file.AccessDeniedException(from.toString(), to.toString(), null);
+            Files.move(from, to, java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        };
+    }
+
+    @Test
+    void onWindowsTheFinalRenameIsTriedAgainWhileSomethingBrieflyHoldsTheFile() throws Exception {
+        Path from = Files.writeString(home.resolve("set.dump.zst.partial"), "dump");
+        Path to = home.resolve("set.dump.zst");
+        var calls = new java.util.concurrent.atomic.AtomicInteger();
+
+        SafeFiles.retrying(heldFor(2, from, to, calls), true);
+
+        assertThat(calls).hasValue(3);
+        assertThat(to).hasContent("dump");
+        assertThat(from).doesNotExist();
+    }
+
+    @Test
+    void theRetriesEndWithTheOriginalErrorAndOnlyWindowsRetries() throws Exception {
+        Path from = Files.writeString(home.resolve("held.partial"), "dump");
+        Path to = home.resolve("held");
+        var calls = new java.util.concurrent.atomic.AtomicInteger();
+
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> SafeFiles.retrying(heldFor(99, from, to, calls), true))
+                .isInstanceOf(java.nio.file.AccessDeniedException.class).hasMessageContaining(from.toString());
+        assertThat(calls).hasValue(5);
+
+        calls.set(0);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> SafeFiles.retrying(heldFor(2, from, to, calls), false))
+                .isInstanceOf(java.nio.file.AccessDeniedException.class);
+        assertThat(calls).as("not on Linux").hasValue(1);
+
+        calls.set(0);
+        Path missing = home.resolve("missing.partial");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> SafeFiles.retrying(heldFor(0, missing, to, calls), true))
+                .isInstanceOf(java.nio.file.NoSuchFileException.class);
+        assertThat(calls).as("a missing file is not waited for").hasValue(1);
+        assertThat(from).hasContent("dump");
+    }
 }

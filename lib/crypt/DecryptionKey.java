@@ -4,6 +4,7 @@ import lib.Disk;
 import lib.ExitCode;
 import lib.OpsException;
 import lib.SafeFiles;
+import lib.TextFiles;
 import org.bouncycastle.bcpg.sig.KeyFlags;
 import org.bouncycastle.openpgp.PGPCompressedData;
 import org.bouncycastle.openpgp.PGPEncryptedData;
@@ -34,7 +35,6 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.Provider;
@@ -72,7 +72,7 @@ public final class DecryptionKey {
 
     /** Loads a secret key file (armored or binary, as {@code gpg --export-secret-keys} writes) and unlocks it with the passphrase. */
     public static DecryptionKey load(Path secretKeyFile, char[] passphrase) {
-        String hint = "export it with: gpg --export-secret-keys --armor KEYID > " + secretKeyFile;
+        String hint = "export it with: gpg --output " + secretKeyFile + " --export-secret-keys --armor KEYID";
         List<String> fingerprints = new ArrayList<>();
         Map<Long, PGPPrivateKey> keys = new LinkedHashMap<>();
         boolean stubs = false;
@@ -81,7 +81,7 @@ public final class DecryptionKey {
             String fpr = OpenPgp.hex(ring.getPublicKey().getFingerprint());
             if (!(ring instanceof PGPSecretKeyRing secret)) {
                 throw usage("secret key file " + secretKeyFile + " holds only the public key " + fpr + ", not its secret key",
-                        "export the secret key with: gpg --export-secret-keys --armor " + fpr + " > " + secretKeyFile);
+                        "export the secret key with: gpg --yes --output " + secretKeyFile + " --export-secret-keys --armor " + fpr);
             }
             fingerprints.add(fpr);
             for (Iterator<PGPSecretKey> it = secret.getSecretKeys(); it.hasNext(); ) {
@@ -107,29 +107,7 @@ public final class DecryptionKey {
      * Text that is neither is refused by name, since it would only fail later as a "wrong passphrase".
      */
     public static char[] readPassphrase(Path file) {
-        byte[] b;
-        try {
-            b = Files.readAllBytes(file);
-        } catch (IOException e) {
-            throw new OpsException(ExitCode.USAGE, "cannot read DECRYPT_PASSPHRASE_FILE " + file + ": " + e.getMessage(),
-                    "check the path and that this user may read it");
-        }
-        java.nio.charset.Charset cs = StandardCharsets.UTF_8;
-        int skip = 0;
-        if (b.length >= 3 && (b[0] & 0xff) == 0xEF && (b[1] & 0xff) == 0xBB && (b[2] & 0xff) == 0xBF) skip = 3;
-        else if (b.length >= 2 && (b[0] & 0xff) == 0xFF && (b[1] & 0xff) == 0xFE) { cs = StandardCharsets.UTF_16LE; skip = 2; }
-        else if (b.length >= 2 && (b[0] & 0xff) == 0xFE && (b[1] & 0xff) == 0xFF) { cs = StandardCharsets.UTF_16BE; skip = 2; }
-        String text;
-        try {
-            text = cs.newDecoder().decode(ByteBuffer.wrap(b, skip, b.length - skip)).toString();
-        } catch (java.nio.charset.CharacterCodingException e) {
-            text = null;
-        }
-        if (text == null || text.indexOf('\0') >= 0) {
-            throw new OpsException(ExitCode.USAGE, "DECRYPT_PASSPHRASE_FILE " + file + " is not UTF-8 text"
-                    + (text == null ? "" : " (it holds NUL bytes: UTF-16 without a byte order mark?)"),
-                    "save it as UTF-8 (or UTF-16 with a byte order mark) holding only the passphrase");
-        }
+        String text = TextFiles.read(file, "DECRYPT_PASSPHRASE_FILE", "check the path and that this user may read it");
         return text.replaceFirst("\\R\\z", "").toCharArray();
     }
 

@@ -2,6 +2,7 @@ package lib.crypt;
 
 import lib.ExitCode;
 import lib.OpsException;
+import lib.TextFiles;
 import org.bouncycastle.bcpg.ArmoredInputStream;
 import org.bouncycastle.jce.provider.BouncyCastleProvider;
 import org.bouncycastle.openpgp.PGPKeyRing;
@@ -12,9 +13,6 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AccessDeniedException;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.security.Provider;
 import java.security.SecureRandom;
@@ -45,16 +43,9 @@ final class OpenPgp {
      * @param hint how to produce a good file, shown with every error
      */
     static List<PGPKeyRing> readKeyRings(Path file, String role, String hint) {
-        byte[] data;
-        try {
-            data = Files.readAllBytes(file);
-        } catch (NoSuchFileException e) {
-            throw usage(role + " " + file + " not found", hint);
-        } catch (AccessDeniedException e) {
-            throw usage("cannot read " + role + " " + file + ": permission denied", "make it readable by this user");
-        } catch (IOException e) {
-            throw usage("cannot read " + role + " " + file + ": " + e.getMessage(), hint);
-        }
+        byte[] data = TextFiles.bytes(file, role, hint);
+        // gpg's armor as Windows PowerShell 5.1's ">" saves it: UTF-16 with a byte order mark
+        if (TextFiles.unicodeText(data)) data = TextFiles.decode(data, file, role).getBytes(StandardCharsets.UTF_8);
         List<PGPKeyRing> rings = new ArrayList<>();
         try {
             for (InputStream block : blocks(data)) {

@@ -50,17 +50,17 @@ public final class Recipients {
 
     /** Loads OpenPGP public keys (armored or binary; RSA and Curve25519/ECDH) from files; picks each key's valid encryption (sub)key. */
     public static Recipients load(List<Path> keyFiles) {
-        if (keyFiles.isEmpty()) throw usage("no recipient key file given", "export a public key with: gpg --export --armor KEYID > key.asc");
+        if (keyFiles.isEmpty()) throw usage("no recipient key file given", "export a public key with: gpg --output key.asc --export --armor KEYID");
         List<String> fingerprints = new ArrayList<>();
         List<PGPPublicKey> keys = new ArrayList<>();
         Date now = new Date();
         for (Path file : keyFiles) {
-            String hint = "export it with: gpg --export --armor KEYID > " + file;
+            String hint = "export it with: gpg --output " + file + " --export --armor KEYID";
             for (PGPKeyRing ring : OpenPgp.readKeyRings(file, "recipient key file", hint)) {
                 String fpr = OpenPgp.hex(ring.getPublicKey().getFingerprint());
                 if (ring instanceof PGPSecretKeyRing) {
                     throw usage("recipient key file " + file + " holds the secret key " + fpr + "; encryption needs only the public key",
-                            "export the public key with: gpg --export --armor " + fpr + " > " + file
+                            "export the public key with: gpg --yes --output " + file + " --export --armor " + fpr
                                     + ", and keep the secret key off this server");
                 }
                 keys.add(encryptionKey(new OpenPGPCertificate(ring, IMPL, POLICY), fpr, file, now));
@@ -80,10 +80,10 @@ public final class Recipients {
     /** Why a key has no usable encryption key, in the words gpg uses, with the gpg command that fixes it. */
     private static RuntimeException unusable(OpenPGPCertificate cert, String fpr, Path file, Date now) {
         String key = "key " + fpr + " in " + file;
-        String reexport = ", then export it again: gpg --export --armor " + fpr + " > " + file;
+        String reexport = ", then export it again: gpg --yes --output " + file + " --export --armor " + fpr;
         var primary = cert.getPrimaryKey();
         if (primary.getRevocation(now) != null) {
-            return usage(key + " is revoked", "encrypt to a current key: gpg --export --armor NEWKEYID > " + file);
+            return usage(key + " is revoked", "encrypt to a current key: gpg --yes --output " + file + " --export --armor NEWKEYID");
         }
         Date expired = primary.getKeyExpirationDateAt(now);
         if (expired != null && !expired.after(now)) {

@@ -5,8 +5,6 @@ import lib.OpsException;
 import lib.Pg;
 import lib.Psql;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -87,12 +85,7 @@ public final class Validation {
     /** The statements of the queries file (missing file: none). */
     public static List<String> queries(Path file) {
         if (file == null || !Files.exists(file)) return List.of();
-        try {
-            return statements(Files.readString(file, StandardCharsets.UTF_8));
-        } catch (IOException e) {
-            throw new OpsException(ExitCode.USAGE, "cannot read validation queries " + file + ": " + e.getMessage(),
-                    "fix the file's permissions or DRILL_VALIDATION_SQL");
-        }
+        return statements(lib.TextFiles.read(file, "validation queries", "fix the file's permissions or DRILL_VALIDATION_SQL"));
     }
 
     /**

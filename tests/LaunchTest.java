@@ -344,16 +344,14 @@ class LaunchTest {
         assertThat(java21.out()).contains("greeting=one");
     }
 
-    /** Windows' default charset for a Western user, where Java's default is not UTF-8. */
-    private static final String WINDOWS_DEFAULT = "-Dfile.encoding=windows-1252";
-
     /**
-     * Every JVM of the launch (ours, JBang's, the script's) with its stdout in that charset, as on Windows: JBang's
-     * output and ours must still carry a non-ASCII path. (Only stdout: a default charset that differs from the one
-     * file names are in makes JBang itself misread its paths on Linux, which Windows does not show.)
+     * A JVM's stdout in a Western Windows' default charset (Java 17 writes a redirected stdout in it). Only stdout:
+     * with the default charset itself changed, Java 17 on Linux also reads environment variables in it, and so
+     * misreads a non-ASCII JBANG_CACHE_DIR, which Windows (UTF-16 environment) does not show.
      */
     private static final String WINDOWS_STDOUT = "-Dsun.stdout.encoding=windows-1252";
 
+    /** Every JVM of the launch (ours, JBang's, the script's) with that stdout: a non-ASCII path still gets through. */
     @Test
     void aNonAsciiCacheFolderWorksWhateverCharsetJavasStdoutHas() throws Exception {
         Path script = hello(), cache = dir.resolve("J\u00fcrgen/cache");
@@ -368,7 +366,7 @@ class LaunchTest {
     void forCmdTheCommandLineIsWrittenInUtf8ForTheUtf8CodePage() throws Exception {
         Path script = hello(), cache = dir.resolve("J\u00fcrgen/cache"), boot = bootstrapDir();
 
-        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), WINDOWS_DEFAULT,
+        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), WINDOWS_STDOUT,
                 "-classpath", launchClasses().toString(), "Launch", boot.toString(), Scripts.root().toString(),
                 script.toString()).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                 .redirectError(ProcessBuilder.Redirect.DISCARD);

@@ -30,7 +30,7 @@ import java.util.concurrent.Callable;
 @Command(name = "install-tasks.java", mixinStandardHelpOptions = true, version = "ra-infrastructure install-tasks " + Version.NUMBER,
         description = {"Installs the schedules on the scheduler this machine has (or --platform): Windows Task Scheduler, "
                 + "systemd timers, or a marked block in the user's crontab. Re-running replaces them; nothing else is touched.",
-                "Tasks: health-check (every 5m), backup-daily (02:00), backup-weekly (Sun 03:00), backup-hourly, -monthly, "
+                "Tasks: health-check (every 5m from :02), backup-daily (02:00), backup-weekly (Sun 03:10), backup-hourly, -monthly, "
                 + "-yearly (for the tiers in SCHEDULED_TYPES; hourly needs KEEP_HOURLY > 0), verify-startup (boot/logon +1m), "
                 + "dr-drill (quarterly). Times come from SCHEDULE_* settings or --at."},
         footerHeading = "%nExamples:%n",
@@ -83,7 +83,7 @@ class installtasks implements Callable<Integer> {
     String runAs;
 
     @Option(names = "--logged-off", description = "Windows: run whether the user is logged on or not (S4U), plus a boot trigger. "
-            + "Docker Desktop itself only runs while you are signed in.")
+            + "Docker Desktop itself only runs while you are signed in, so the startup check then waits for the engine (--no-desktop).")
     boolean loggedOff;
 
     @Option(names = "--show-windows", description = "Windows: let each run open its console window instead of running hidden.")

@@ -109,8 +109,8 @@ public class Bootstrap {
 
     // Verifies one download and moves it into place; returns an error line, or null when done.
     static String store(Jar jar, URI uri, HttpResponse<byte[]> resp, Throwable ex, Path target) {
-        String fix = "; check network/proxy (https_proxy, or JBANG_BOOTSTRAP_REPO for a Maven mirror), then rerun"
-                + " (or install JBang from https://jbang.dev)";
+        // no "install JBang instead": the launchers never use a jbang on PATH
+        String fix = "; check network/proxy (https_proxy, or JBANG_BOOTSTRAP_REPO for a Maven mirror), then rerun";
         if (ex != null) return "could not download " + jar.coords + " from " + uri + ": " + rootCause(ex) + fix;
         if (resp.statusCode() != 200) return "could not download " + jar.coords + " from " + uri + ": HTTP " + resp.statusCode() + fix;
         String got = sha256(resp.body());

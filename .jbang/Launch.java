@@ -58,15 +58,26 @@ public class Launch {
         // Compiled from another version of this file (an update): the launcher compiles it again and retries.
         if (!self.equals(sha256(read(home.resolve(".jbang/Launch.java"))).substring(0, 16))) System.exit(STALE);
         List<String> rest = List.of(args).subList(2, args.length);
+        Launch launch = new Launch(bootDir, home, self);
+        System.setOut(new PrintStream(new FileOutputStream(FileDescriptor.out), true, launch.outputCharset()));
         int code;
         try {
-            code = new Launch(bootDir, home, self).dispatch(rest);
+            code = launch.dispatch(rest);
         } catch (Failure f) {
             System.err.println("jbang: " + f.getMessage());
             code = f.code;
         }
         System.out.flush();
         System.exit(code);
+    }
+
+    /**
+     * The charset the calling shell reads our output in, whatever this JVM's default (cp1252 on a Western
+     * Windows): jbang.cmd switches the console to UTF-8 (chcp 65001) and reads our output file in that code
+     * page; a sh launcher passes the bytes on as file names and arguments, which Java encodes in sun.jnu.encoding.
+     */
+    Charset outputCharset() {
+        return cmd ? StandardCharsets.UTF_8 : Charset.forName(System.getProperty("sun.jnu.encoding", Charset.defaultCharset().name()));
     }
 
     int dispatch(List<String> args) throws Failure {
@@ -308,6 +319,10 @@ public class Launch {
         c.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         String jvm = System.getenv("JB_JVM");
         if (jvm != null && !jvm.isBlank()) c.addAll(List.of(jvm.strip().split("\\s+")));
+        // JBang prints its command line (paths under a non-ASCII user name) in UTF-8 whatever the default charset,
+        // and we read it so: stdout.encoding from Java 19, sun.stdout.encoding before. sun.jnu.encoding stays as it
+        // is: overriding it was never supported (JEP 400), and Java on Windows names files in UTF-16 anyway.
+        c.addAll(List.of("-Dstdout.encoding=UTF-8", "-Dsun.stdout.encoding=UTF-8"));
         c.addAll(List.of("-classpath", bootDir.resolve("*").toString(), "dev.jbang.Main"));
         c.addAll(args);
         ProcessBuilder pb = new ProcessBuilder(c).redirectInput(ProcessBuilder.Redirect.INHERIT).redirectError(ProcessBuilder.Redirect.INHERIT);
@@ -327,7 +342,7 @@ public class Launch {
                 throw new Failure(FAILED, "JBang did not finish within " + limitMs / 60_000 + " min (jbang " + String.join(" ", args)
                         + "); check the network or proxy for dependency downloads, then run again");
             }
-            return new Out(p.exitValue(), new String(out.join(), Charset.defaultCharset()));
+            return new Out(p.exitValue(), new String(out.join(), StandardCharsets.UTF_8));
         } catch (IOException e) {
             throw new Failure(FAILED, "cannot start JBang (" + e.getMessage() + "); delete " + bootDir + " to fetch it again");
         } catch (InterruptedException e) {

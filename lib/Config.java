@@ -181,13 +181,13 @@ public final class Config {
 
     /** When install-tasks schedules each task (lib.schedule.Trigger's forms; checked when the tasks are built). */
     private static void schedules() {
-        DEFAULTS.put("SCHEDULE_HEALTH_CHECK", "every 5m");
+        DEFAULTS.put("SCHEDULE_HEALTH_CHECK", "every 5m from :02");
         DEFAULTS.put("SCHEDULE_BACKUP_HOURLY", "hourly :15");
         DEFAULTS.put("SCHEDULE_BACKUP_DAILY", "daily 02:00");
-        DEFAULTS.put("SCHEDULE_BACKUP_WEEKLY", "weekly Sun 03:00");
+        DEFAULTS.put("SCHEDULE_BACKUP_WEEKLY", "weekly Sun 03:10");
         DEFAULTS.put("SCHEDULE_BACKUP_MONTHLY", "monthly 1 03:30");
         DEFAULTS.put("SCHEDULE_BACKUP_YEARLY", "yearly 01-01 04:00");
-        DEFAULTS.put("SCHEDULE_BACKUP_VOLUMES", "weekly Sun 03:30");
+        DEFAULTS.put("SCHEDULE_BACKUP_VOLUMES", "weekly Sun 04:30");
         DEFAULTS.put("SCHEDULE_VERIFY_STARTUP", "boot +1m");
         DEFAULTS.put("SCHEDULE_DR_DRILL", "quarterly 1 05:00");
     }

@@ -56,6 +56,8 @@ class CronTableTest {
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', textBlock = """
         every 5m           | */5 * * * *
+        every 5m from :02  | 2-59/5 * * * *
+        every 2h from :30  | 30 */2 * * *
         every 1m           | * * * * *
         every 1h           | 0 * * * *
         every 2h           | 0 */2 * * *
@@ -90,7 +92,7 @@ class CronTableTest {
     @Test
     void crontabAcceptsEveryEntryAndRefusesABrokenOne() throws Exception {
         List<Task> all = new ArrayList<>();
-        for (String when : List.of("every 5m", "every 2h", "hourly :15", "daily 02:00", "weekly Sun 03:00", "monthly 1 03:30",
+        for (String when : List.of("every 5m", "every 5m from :02", "every 2h", "every 2h from :30", "hourly :15", "daily 02:00", "weekly Sun 03:00", "monthly 1 03:30",
                 "quarterly 1 05:00", "yearly 01-01 04:00", "boot +1m")) {
             all.add(task(when.replaceAll("\\W+", "-"), "backup.java", List.of("--type", "x y"), when));
         }

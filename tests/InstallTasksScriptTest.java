@@ -71,6 +71,18 @@ class InstallTasksScriptTest {
     }
 
     @Test
+    void loggedOffTheWindowsStartupCheckWaitsForTheEngineWithoutLaunchingDockerDesktop() throws Exception {
+        Path out = home.resolve("preview");
+        Scripts.Run r = run("--platform", "windows", "--home", "C:\\ra", "--logged-off", "--dry-run", "--out", out.toString());
+
+        assertThat(r.exit()).as(r.all()).isZero();
+        assertThat(new String(Files.readAllBytes(out.resolve("ra-infrastructure-verify-startup.xml")), StandardCharsets.UTF_16LE))
+                .contains("<LogonType>S4U</LogonType>").contains("\"C:\\ra\\verify-startup.java\" --no-desktop\"</Arguments>");
+        assertThat(new String(Files.readAllBytes(out.resolve("ra-infrastructure-backup-daily.xml")), StandardCharsets.UTF_16LE))
+                .doesNotContain("--no-desktop");
+    }
+
+    @Test
     void aSystemdPreviewPassesSystemdAnalyzeVerifyWithNothingOnStderr() throws Exception {
         assumeTrue(Files.isExecutable(Path.of("/usr/bin/systemd-analyze")) || System.getenv("CI") != null, "systemd-analyze not installed");
         Path out = home.resolve("units");
@@ -85,7 +97,7 @@ class InstallTasksScriptTest {
         Proc.Result v = Proc.run(cmd, Map.of(), Duration.ofSeconds(60));
         assertThat(v.stderr()).as("systemd-analyze verify").isEmpty();
         assertThat(v.exit()).isZero();
-        assertThat(Files.readString(out.resolve("ra-infrastructure-backup-weekly.timer"))).contains("OnCalendar=Sun *-*-* 03:00:00")
+        assertThat(Files.readString(out.resolve("ra-infrastructure-backup-weekly.timer"))).contains("OnCalendar=Sun *-*-* 03:10:00")
                 .contains("Persistent=true");
     }
 
@@ -99,7 +111,7 @@ class InstallTasksScriptTest {
         assertThat(files(out)).containsExactly(block);
         assertThat(r.out()).as("a dry run names the builds it would make, and makes none").contains("would build: health-check.java (")
                 .contains("would build: backup.java (").contains("would build: dr-drill.java (");
-        assertThat(Files.readString(block)).startsWith("# BEGIN ra-infrastructure").contains("30 1 * * * ").contains("*/5 * * * * ")
+        assertThat(Files.readString(block)).startsWith("# BEGIN ra-infrastructure").contains("30 1 * * * ").contains("2-59/5 * * * * ")
                 .contains("@reboot sleep 60 && ").contains("'" + Scripts.root().resolve("jbang") + "'");
         Proc.Result check = Proc.run(List.of("crontab", "-n", block.toString()), Map.of(), Duration.ofSeconds(30));
         assertThat(check.exit()).as(check.stderr()).isZero();

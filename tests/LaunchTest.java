@@ -20,6 +20,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import java.util.zip.ZipEntry;
@@ -210,9 +211,26 @@ class LaunchTest {
         return (xdg != null && !xdg.isEmpty() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".cache")).resolve("jbang-bootstrap/" + version);
     }
 
+    /**
+     * The helper compiled from this checkout's .jbang/Launch.java (compiled now if need be), by its folder's
+     * name rather than launch/current, which launchers of other checkouts may point elsewhere meanwhile.
+     */
+    private static Path launchClasses() throws Exception {
+        Path src = Scripts.root().resolve(".jbang"), boot = bootstrapDir();
+        String sha = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                .digest(Files.readAllBytes(src.resolve("Launch.java"))));
+        Path classes = boot.resolve("launch/" + sha.substring(0, 16));
+        if (!Files.isRegularFile(classes.resolve("Launch.class"))) {
+            Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), src.resolve("Bootstrap.java").toString(),
+                    boot.toString(), src.resolve("jbang-cli.lock").toString(), src.resolve("Launch.java").toString()).inheritIO().start();
+            assertThat(p.waitFor()).isZero();
+        }
+        return classes;
+    }
+
     /** A bootstrap folder with the compiled helper but none of JBang's jars: JBang cannot start from it. */
-    private Path bootstrapWithoutJbang() throws IOException {
-        Path from = bootstrapDir(), to = dir.resolve("bootstrap");
+    private Path bootstrapWithoutJbang() throws Exception {
+        Path from = bootstrapDir(), to = dir.resolve("bootstrap"), classes = launchClasses();
         try (Stream<Path> all = Files.walk(from)) {
             for (Path p : all.toList()) {
                 if (p.toString().endsWith(".jar")) continue;
@@ -221,6 +239,8 @@ class LaunchTest {
                 else Files.copy(p, target);
             }
         }
+        // launchers of other checkouts may have pointed it at their own version meanwhile
+        Files.writeString(to.resolve("launch/current"), classes.getFileName() + "\n");
         return to;
     }
 
@@ -228,7 +248,7 @@ class LaunchTest {
     void aRecordedBuildStartsWithoutJbang() throws Exception {
         Path cache = dir.resolve("cache"), script = hello();
         Run recorded = run(cache, script.toString(), "x y", "it's", "$HOME");
-        Map<String, String> noJbang = Map.of("JBANG_BOOTSTRAP_DIR", bootstrapWithoutJbang().toString(), "JBANG_BOOTSTRAP_FORCE", "1");
+        Map<String, String> noJbang = Map.of("JBANG_BOOTSTRAP_DIR", bootstrapWithoutJbang().toString());
 
         Run direct = run(cache, noJbang, script.toString(), "x y", "it's", "$HOME");
         greeting("changed");
@@ -245,10 +265,9 @@ class LaunchTest {
         Path cache = dir.resolve("cache"), script = hello();
         Path boot = bootstrapDir();
         assertThat(run(cache, script.toString()).exit()).isZero();
-        String version = Files.readString(boot.resolve("launch/current")).strip();
 
         ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-classpath",
-                boot.resolve("launch/" + version).toString(), "Launch", boot.toString(), Scripts.root().toString(), script.toString(),
+                launchClasses().toString(), "Launch", boot.toString(), Scripts.root().toString(), script.toString(),
                 "plain", "b c", "d\"e", "%x%", "a&b").redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
         pb.environment().put("JBANG_CACHE_DIR", cache.toString());
         pb.environment().put("JBANG_RUNTIME_SHELL", "cmd");
@@ -259,6 +278,181 @@ class LaunchTest {
         assertThat(out).matches("\\^\"[^ ]+java\\^\" \\^\"@[^ ]+\\.args\\^\" plain \\^\"b\\^ c\\^\" \\^\"d\\\\\\^\"e\\^\" \\^\"\\^%x\\^%\\^\" \\^\"a\\^&b\\^\"");
     }
 
+    /** An executable sh script named {@code name} in a folder of its own, to put first on PATH. */
+    private Path onPath(String name, String body) throws IOException {
+        Path bin = Files.createDirectories(dir.resolve("bin-" + name + "-" + System.nanoTime()));
+        Path file = bin.resolve(name);
+        Files.writeString(file, "#!/bin/sh\n" + body);
+        file.toFile().setExecutable(true);
+        return bin;
+    }
+
+    private static String path(Path first) { return first + File.pathSeparator + System.getenv("PATH"); }
+
+    @Test
+    void aJbangFirstOnPathIsNeverRunScheduledRunsTakeTheProjectsOwnLaunchPath() throws Exception {
+        Path script = hello(), marker = dir.resolve("fake-jbang-ran");
+        Path bin = onPath("jbang", "touch '" + marker + "'\necho 'fake jbang' >&2\nexit 42\n");
+
+        Run r = run(dir.resolve("cache"), Map.of("PATH", path(bin)), script.toString(), "a");
+
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(r.out()).contains("greeting=one").contains("args=a");
+        assertThat(marker).doesNotExist();
+    }
+
+    /** Runs ./jbang with a fake java first on PATH (and no JAVA_HOME) that prints {@code banner} for -version. */
+    private Run withJava(String banner, Path cache, Path script) throws Exception {
+        String real = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Path bin = onPath("java", "if [ \"$1\" = -version ]; then printf '%s\\n' 'Picked up JAVA_TOOL_OPTIONS: -Dx=1' '" + banner
+                + "' 'Runtime Environment' >&2; exit 0; fi\nexec '" + real + "' \"$@\"\n");
+        ProcessBuilder pb = new ProcessBuilder(Scripts.root().resolve("jbang").toString(), script.toString())
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+        pb.environment().remove("JAVA_HOME");
+        pb.environment().put("PATH", path(bin));
+        pb.environment().put("JBANG_CACHE_DIR", cache.toString());
+        Process p = pb.start();
+        CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> text(p.getErrorStream()));
+        String out = text(p.getInputStream());
+        assertThat(p.waitFor(10, TimeUnit.MINUTES)).isTrue();
+        return new Run(p.exitValue(), out, err.join());
+    }
+
+    private static String text(java.io.InputStream in) {
+        try {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    @Test
+    void javaOlderThan17FirstOnPathGetsOneClearLineAndNewerOnesRun() throws Exception {
+        Path cache = dir.resolve("cache"), script = hello();
+
+        Run java8 = withJava("java version \"1.8.0_392\"", cache, script);
+        Run java17 = withJava("openjdk version \"17.0.9\" 2023-10-17", cache, script);
+        Run java21 = withJava("openjdk version \"21\" 2023-09-19", cache, script);
+
+        assertThat(java8.exit()).isEqualTo(1);
+        assertThat(java8.err()).matches("jbang: Java 17\\+ needed, found Java 8 at /\\S+/bin-java-\\d+/java: install a JDK 17\\+ and put it "
+                + "first on PATH \\(or set JAVA_HOME\\)\n");
+        assertThat(java8.out()).isEmpty();
+        assertThat(java17.exit()).as(java17.err()).isZero();
+        assertThat(java17.out()).contains("greeting=one");
+        assertThat(java21.exit()).as(java21.err()).isZero();
+        assertThat(java21.out()).contains("greeting=one");
+    }
+
+    /**
+     * A JVM's stdout in a Western Windows' default charset (Java 17 writes a redirected stdout in it). Only stdout:
+     * with the default charset itself changed, Java 17 on Linux also reads environment variables in it, and so
+     * misreads a non-ASCII JBANG_CACHE_DIR, which Windows (UTF-16 environment) does not show.
+     */
+    private static final String WINDOWS_STDOUT = "-Dsun.stdout.encoding=windows-1252";
+
+    /** Every JVM of the launch (ours, JBang's, the script's) with that stdout: a non-ASCII path still gets through. */
+    @Test
+    void aNonAsciiCacheFolderWorksWhateverCharsetJavasStdoutHas() throws Exception {
+        Path script = hello(), cache = dir.resolve("J\u00fcrgen/cache");
+
+        Run r = run(cache, Map.of("JBANG_JAVA_OPTIONS", WINDOWS_STDOUT), script.toString());
+
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(r.out()).contains("greeting=one");
+    }
+
+    @Test
+    void forCmdTheCommandLineIsWrittenInUtf8ForTheUtf8CodePage() throws Exception {
+        Path script = hello(), cache = dir.resolve("J\u00fcrgen/cache"), boot = bootstrapDir();
+
+        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), WINDOWS_STDOUT,
+                "-classpath", launchClasses().toString(), "Launch", boot.toString(), Scripts.root().toString(),
+                script.toString()).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                .redirectError(ProcessBuilder.Redirect.DISCARD);
+        pb.environment().put("JBANG_CACHE_DIR", cache.toString());
+        pb.environment().put("JBANG_RUNTIME_SHELL", "cmd");
+        Process p = pb.start();
+        byte[] out = p.getInputStream().readAllBytes();
+
+        assertThat(p.waitFor()).isEqualTo(255);
+        String bytes = new String(out, StandardCharsets.ISO_8859_1);
+        assertThat(bytes).contains(new String("J\u00fcrgen".getBytes(StandardCharsets.UTF_8), StandardCharsets.ISO_8859_1))
+                .doesNotContain("J\u00fcrgen");
+    }
+
+    /**
+     * cmd's {@code for /f "tokens=N delims=D"}: the line split at any of D's characters (runs of them count
+     * as one, and so do leading ones), the N-th piece, or null.
+     */
+    private static String forF(String options, String line) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("tokens=(\\d+)(?:,\\d+)*(?: delims=(.*))?").matcher(options);
+        assertThat(m.matches()).as(options).isTrue();
+        String delims = m.group(2) == null ? " \t" : m.group(2);
+        List<String> tokens = new ArrayList<>();
+        StringBuilder t = new StringBuilder();
+        for (char c : (line + delims.charAt(0)).toCharArray()) {
+            if (delims.indexOf(c) < 0) {
+                t.append(c);
+            } else if (t.length() > 0) {
+                tokens.add(t.toString());
+                t.setLength(0);
+            }
+        }
+        int n = Integer.parseInt(m.group(1));
+        return n <= tokens.size() ? tokens.get(n - 1) : null;
+    }
+
+    /** The options of the line's {@code for /f} loops, in order. */
+    private static List<String> forOptions(String line) {
+        List<String> out = new ArrayList<>();
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("for /f \"([^\"]*)\"").matcher(line);
+        while (m.find()) out.add(m.group(1));
+        return out;
+    }
+
+    private static String cmdLine(String start) throws IOException {
+        return Files.readAllLines(Scripts.root().resolve("jbang.cmd")).stream().filter(l -> l.startsWith(start)).findFirst().orElseThrow();
+    }
+
+    @Test
+    void theWindowsLauncherReadsTheCodePageFromChcpInEnglishGermanAndFrench() throws Exception {
+        String line = cmdLine("for /f \"tokens=2 delims=:\" %%G in ('chcp')");
+        assertThat(line).endsWith("%%H in (\"%%G\") do set /a JB_CP=%%H 2>nul");
+        List<String> loops = forOptions(line);
+        assertThat(loops).hasSize(2);
+
+        Map<String, Integer> answers = Map.of("Active code page: 437", 437, "Aktive Codepage: 850.", 850,
+                "Page de codes active : 850", 850, "Active code page: 65001", 65001);
+        answers.forEach((chcp, page) -> {
+            String word = forF(loops.get(1), forF(loops.get(0), chcp));
+            assertThat(Integer.parseInt(word)).as(chcp).isEqualTo(page);
+        });
+    }
+
+    @Test
+    void theWindowsLauncherReadsJavasMajorVersionFromItsBanner() throws Exception {
+        String banner = cmdLine("for /f \"tokens=2,3\" %%A in ('\"\"%%JB_JAVA%%\" -version 2>&1\"')");
+        String major = cmdLine("if defined JB_JV for /f ");
+        assertThat(banner).endsWith("do if \"%%A\"==\"version\" if not defined JB_JV set \"JB_JV=%%~B\"");
+        assertThat(major).endsWith("do if \"%%A\"==\"1\" (set \"JB_JMAJOR=%%B\") else set \"JB_JMAJOR=%%A\"");
+        assertThat(cmdLine("if %JB_JMAJOR% GEQ 17 ")).isEqualTo("if %JB_JMAJOR% GEQ 17 goto :java_version_ok");
+
+        Map<String, String> versions = Map.of("java version \"1.8.0_392\"", "8", "openjdk version \"17.0.9\" 2023-10-17", "17",
+                "openjdk version \"21\" 2023-09-19", "21", "openjdk version \"22-ea\" 2024-03-19", "22");
+        String options = forOptions(banner).get(0), majorOptions = forOptions(major).get(0);
+        versions.forEach((line, expected) -> {
+            String jv = null;
+            for (String l : List.of("Picked up JAVA_TOOL_OPTIONS: -Dfile.encoding=UTF-8", line, "OpenJDK Runtime Environment (build x)")) {
+                // tokens=2,3: %%A is the second word, %%B the third; %%~B drops its quotes
+                String a = forF(options, l), b = forF(options.replace("tokens=2,3", "tokens=3"), l);
+                if ("version".equals(a) && jv == null) jv = b.replace("\"", "");
+            }
+            String first = forF(majorOptions, jv), second = forF(majorOptions.replace("tokens=1,2", "tokens=2"), jv);
+            assertThat("1".equals(first) ? second : first).as(line).isEqualTo(expected);
+        });
+    }
+
     @Test
     void theWindowsLauncherKeepsCrlfLineEndsAndRunsTheSameHelper() throws Exception {
         byte[] cmd = Files.readAllBytes(Scripts.root().resolve("jbang.cmd"));
@@ -266,7 +460,7 @@ class LaunchTest {
 
         assertThat(text.replace("\r\n", "")).as("every line ends in CRLF").doesNotContain("\n");
         assertThat(text).contains("Launch \"%JB_DIR%\" \"%JB_HOME%.\" %*").contains("%JB_HOME%.jbang\\Launch.java\"")
-                .contains("checked on Windows: not yet");
+                .contains("checked on Windows: not yet").doesNotContain("where jbang").doesNotContain("JBANG_BOOTSTRAP_FORCE");
         assertThat(Files.readString(Scripts.root().resolve(".gitattributes"))).contains("*.cmd text eol=crlf");
     }
 }

@@ -109,6 +109,8 @@ class SystemdTimersTest {
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', textBlock = """
         every 5m           | *-*-* *:00/5:00
+        every 5m from :02  | *-*-* *:02/5:00
+        every 2h from :30  | *-*-* 00/2:30:00
         every 1m           | *-*-* *:*:00
         every 1h           | *-*-* *:00:00
         every 2h           | *-*-* 00/2:00:00

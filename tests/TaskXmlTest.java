@@ -5,6 +5,7 @@ import lib.OpsException;
 import lib.schedule.Launch;
 import lib.schedule.Task;
 import lib.schedule.TaskXml;
+import lib.schedule.Tasks;
 import lib.schedule.Trigger;
 import org.junit.jupiter.api.Test;
 import org.w3c.dom.Document;
@@ -109,13 +110,14 @@ class TaskXmlTest {
     }
 
     @Test
-    void everyIntervalIsATimeTriggerFromMidnightRepeatingWithoutEnd() {
-        for (String[] c : new String[][] {{"every 5m", "PT5M"}, {"every 1h", "PT1H"}, {"every 2h", "PT2H"}}) {
+    void everyIntervalIsATimeTriggerFromItsMinutePastMidnightRepeatingWithoutEnd() {
+        for (String[] c : new String[][] {{"every 5m", "PT5M", "00:00"}, {"every 1h", "PT1H", "00:00"}, {"every 2h", "PT2H", "00:00"},
+                {"every 5m from :02", "PT5M", "00:02"}, {"every 2h from :30", "PT2H", "00:30"}}) {
             Element triggers = at(render(task("health-check", c[0], "health-check.java")), "Triggers");
             assertThat(children(triggers)).as(c[0]).containsExactly("TimeTrigger");
             Element t = at(triggers, "TimeTrigger");
             assertThat(children(t)).containsExactly("StartBoundary", "Repetition");
-            assertThat(text(t, "StartBoundary")).isEqualTo("2020-01-01T00:00:00");
+            assertThat(text(t, "StartBoundary")).as(c[0]).isEqualTo("2020-01-01T" + c[2] + ":00");
             // no Duration: the pattern repeats indefinitely
             assertThat(children(at(t, "Repetition"))).containsExactly("Interval", "StopAtDurationEnd");
             assertThat(text(t, "Repetition", "Interval")).as(c[0]).isEqualTo(c[1]);
@@ -126,7 +128,7 @@ class TaskXmlTest {
     @Test
     void hourlyIsATimeTriggerAtItsMinuteRepeatingEveryHour() {
         Element t = at(render(task("backup-hourly", "hourly :15", "backup.java", "--type", "hourly")), "Triggers", "TimeTrigger");
-        assertThat(text(t, "StartBoundary")).isEqualTo("2020-01-01T00:15:00");
+        assertThat(text(t, "StartBoundary")).isEqualTo("2020-01-01T00:15:05");
         assertThat(text(t, "Repetition", "Interval")).isEqualTo("PT1H");
     }
 
@@ -134,14 +136,14 @@ class TaskXmlTest {
     void dailyIsACalendarTriggerByDay() {
         Element t = at(render(backupDaily()), "Triggers", "CalendarTrigger");
         assertThat(children(t)).containsExactly("StartBoundary", "ScheduleByDay");
-        assertThat(text(t, "StartBoundary")).isEqualTo("2020-01-01T02:00:00");
+        assertThat(text(t, "StartBoundary")).isEqualTo("2020-01-01T02:00:10");
         assertThat(text(t, "ScheduleByDay", "DaysInterval")).isEqualTo("1");
     }
 
     @Test
     void weeklyIsACalendarTriggerByWeekOnItsDay() {
         Element t = at(render(task("backup-weekly", "weekly Sun 03:00", "backup.java", "--type", "weekly")), "Triggers", "CalendarTrigger");
-        assertThat(text(t, "StartBoundary")).isEqualTo("2020-01-01T03:00:00");
+        assertThat(text(t, "StartBoundary")).isEqualTo("2020-01-01T03:00:15");
         assertThat(children(at(t, "ScheduleByWeek"))).containsExactly("WeeksInterval", "DaysOfWeek");
         assertThat(text(t, "ScheduleByWeek", "WeeksInterval")).isEqualTo("1");
         assertThat(children(at(t, "ScheduleByWeek", "DaysOfWeek"))).containsExactly("Sunday");
@@ -150,10 +152,10 @@ class TaskXmlTest {
     @Test
     void monthlyQuarterlyAndYearlyAreByMonthWithTheirDayAndMonths() {
         Object[][] cases = {
-            {"monthly 1 03:30", "2020-01-01T03:30:00", "1", List.of("January", "February", "March", "April", "May", "June",
+            {"monthly 1 03:30", "2020-01-01T03:30:20", "1", List.of("January", "February", "March", "April", "May", "June",
                     "July", "August", "September", "October", "November", "December")},
-            {"quarterly 1 05:00", "2020-01-01T05:00:00", "1", List.of("January", "April", "July", "October")},
-            {"yearly 07-15 04:00", "2020-01-01T04:00:00", "15", List.of("July")},
+            {"quarterly 1 05:00", "2020-01-01T05:00:20", "1", List.of("January", "April", "July", "October")},
+            {"yearly 07-15 04:00", "2020-01-01T04:00:20", "15", List.of("July")},
         };
         for (Object[] c : cases) {
             Element t = at(render(task("backup-monthly", (String) c[0], "backup.java")), "Triggers", "CalendarTrigger");
@@ -171,7 +173,7 @@ class TaskXmlTest {
         assertThat(children(triggers)).containsExactly("LogonTrigger");
         assertThat(children(at(triggers, "LogonTrigger"))).containsExactly("UserId", "Delay");
         assertThat(text(triggers, "LogonTrigger", "UserId")).isEqualTo(USER);
-        assertThat(text(triggers, "LogonTrigger", "Delay")).isEqualTo("PT1M");
+        assertThat(text(triggers, "LogonTrigger", "Delay")).as("a minute, and the task's own second").isEqualTo("PT1M35S");
     }
 
     @Test
@@ -179,11 +181,34 @@ class TaskXmlTest {
         Element task = render(new TaskXml(LAUNCH, USER, true, true), task("verify-startup", "boot +3m", "verify-startup.java"));
         Element triggers = at(task, "Triggers");
         assertThat(children(triggers)).containsExactly("LogonTrigger", "BootTrigger");
-        assertThat(text(triggers, "LogonTrigger", "Delay")).isEqualTo("PT3M");
+        assertThat(text(triggers, "LogonTrigger", "Delay")).isEqualTo("PT3M35S");
         assertThat(children(at(triggers, "BootTrigger"))).containsExactly("Delay");
-        assertThat(text(triggers, "BootTrigger", "Delay")).isEqualTo("PT3M");
+        assertThat(text(triggers, "BootTrigger", "Delay")).isEqualTo("PT3M35S");
         assertThat(text(task, "Principals", "Principal", "LogonType")).isEqualTo("S4U");
         assertThat(text(task, "Principals", "Principal", "RunLevel")).isEqualTo("LeastPrivilege");
+    }
+
+    @Test
+    void tasksWhoseSchedulesShareAMinuteStartInSecondsOfTheirOwn() {
+        List<String> starts = new ArrayList<>();
+        for (String id : Tasks.IDS) {
+            Element t = at(render(task(id, "daily 02:00", "backup.java")), "Triggers", "CalendarTrigger");
+            starts.add(text(t, "StartBoundary"));
+        }
+        assertThat(starts).doesNotHaveDuplicates().allMatch(s -> s.startsWith("2020-01-01T02:00:"));
+        assertThat(text(at(render(task("backup-hourly", "every 5m", "backup.java")), "Triggers", "TimeTrigger"), "StartBoundary"))
+                .isEqualTo("2020-01-01T00:00:05");
+    }
+
+    @Test
+    void loggedOffTheStartupCheckNeverLaunchesDockerDesktop() {
+        String loggedOff = text(render(new TaskXml(LAUNCH, USER, true, true), verifyStartup()), "Actions", "Exec", "Arguments");
+        String interactive = text(render(verifyStartup()), "Actions", "Exec", "Arguments");
+
+        assertThat(loggedOff).endsWith("verify-startup.java\" --no-desktop\"");
+        assertThat(interactive).endsWith("verify-startup.java\"\"").doesNotContain("--no-desktop");
+        assertThat(text(render(new TaskXml(LAUNCH, USER, true, true), backupDaily()), "Actions", "Exec", "Arguments"))
+                .endsWith("backup.java\" --type daily\"");
     }
 
     @Test

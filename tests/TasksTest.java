@@ -2,6 +2,7 @@ package tests;
 
 import lib.Config;
 import lib.OpsException;
+import lib.schedule.NextRun;
 import lib.schedule.Task;
 import lib.schedule.Tasks;
 import lib.schedule.Trigger;
@@ -10,9 +11,11 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.ZonedDateTime;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -39,12 +42,37 @@ class TasksTest {
                 "ra-infrastructure-backup-weekly", "ra-infrastructure-backup-volumes", "ra-infrastructure-verify-startup",
                 "ra-infrastructure-dr-drill");
         assertThat(tasks).extracting(t -> t.trigger().describe())
-                .containsExactly("every 5m", "daily 02:00", "weekly Sun 03:00", "weekly Sun 03:30", "boot +1m", "quarterly 1 05:00");
+                .containsExactly("every 5m from :02", "daily 02:00", "weekly Sun 03:10", "weekly Sun 04:30", "boot +1m", "quarterly 1 05:00");
         assertThat(tasks.get(3).args()).containsExactly("--type", "weekly", "--volumes");
         assertThat(tasks.get(5).args()).as("the quarterly drill is the real one, with its report").containsExactly("--report", "logs/drill-report.html");
         assertThat(tasks.get(1).script()).isEqualTo("backup.java");
         assertThat(tasks.get(1).args()).containsExactly("--type", "daily");
         assertThat(tasks.get(0).timeLimit()).as("a hung check ends before the next one starts").isLessThan(java.time.Duration.ofMinutes(5));
+    }
+
+    /**
+     * Every task with its default schedule, walked over two years (a Sunday the 1st, New Year, both of Berlin's
+     * daylight-saving changes): no two runs share a minute, let alone a second. The every-N-minutes check is
+     * asked about each other run rather than walked itself (a hundred thousand runs).
+     */
+    @Test
+    void noTwoDefaultTasksEverStartInTheSameMinute() throws Exception {
+        List<Task> all = Tasks.plan(config(), Tasks.IDS);
+        ZonedDateTime from = ZonedDateTime.parse("2026-01-01T00:00:00+01:00[Europe/Berlin]"), to = from.plusYears(2);
+        Map<ZonedDateTime, String> runs = new HashMap<>();
+        List<Task> frequent = all.stream().filter(t -> t.trigger() instanceof Trigger.Every).toList();
+        assertThat(frequent).extracting(Task::id).containsExactly("health-check");
+        for (Task t : all) {
+            if (t.trigger() instanceof Trigger.Every || t.trigger() instanceof Trigger.Boot) continue;
+            for (ZonedDateTime at = from; (at = NextRun.next(t.trigger(), at).orElseThrow()).isBefore(to); ) {
+                String other = runs.put(at.withZoneSameInstant(java.time.ZoneOffset.UTC), t.id());
+                assertThat(other).as(t.id() + " at " + at).isNull();
+                for (Task f : frequent) {
+                    assertThat(NextRun.next(f.trigger(), at.minusSeconds(1))).as(f.id() + " and " + t.id()).isNotEqualTo(Optional.of(at));
+                }
+            }
+        }
+        assertThat(runs.values()).contains("backup-yearly", "backup-monthly", "backup-volumes", "dr-drill");
     }
 
     @Test

@@ -119,7 +119,8 @@ public final class CronTable implements Platform {
         if (trigger instanceof Trigger.Boot) return "@reboot";
         if (trigger instanceof Trigger.Every e) {
             long m = e.interval().toMinutes();
-            return m % 60 == 0 ? "0 " + step(m / 60, 24) + " * * *" : step(m, 60) + " * * * *";
+            if (m % 60 == 0) return e.minute() + " " + step(m / 60, 24) + " * * *";
+            return (e.minute() == 0 ? step(m, 60) : e.minute() + "-59/" + m) + " * * * *";
         }
         Trigger.Calendar c = (Trigger.Calendar) trigger;
         String months = c.months().isEmpty() ? "*"

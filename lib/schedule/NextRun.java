@@ -70,7 +70,7 @@ public final class NextRun {
         List<LocalTime> out = new ArrayList<>();
         if (trigger instanceof Trigger.Every e) {
             long step = e.interval().toMinutes();
-            for (long m = 0; m < 24 * 60; m += step) out.add(LocalTime.MIDNIGHT.plusMinutes(m));
+            for (long m = e.minute(); m < 24 * 60; m += step) out.add(LocalTime.MIDNIGHT.plusMinutes(m));
         } else if (trigger instanceof Trigger.Calendar c) {
             if (c.hour() != null) return List.of(c.time());
             for (int h = 0; h < 24; h++) out.add(LocalTime.of(h, c.minute()));

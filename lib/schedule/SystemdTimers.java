@@ -25,6 +25,10 @@ import java.util.stream.Stream;
  * <p>
  * A boot task's timer ({@code OnBootSec=}/{@code OnStartupSec=}) fires as soon as it is enabled when that
  * moment has already passed, so installing runs it once straight away.
+ * <p>
+ * Unlike Task Scheduler's, these start times carry no second of their own ({@link Tasks#startSecond}):
+ * systemd moves each elapse within AccuracySec= (a minute by default) anyway, and the sh launcher that
+ * runs the tasks shares no file between runs that start together.
  */
 public final class SystemdTimers implements Platform {
     /** First line of every unit file we write; how uninstall and prune tell ours from the operator's. */
@@ -153,11 +157,12 @@ public final class SystemdTimers implements Platform {
         return s.toString();
     }
 
-    /** systemd.time(7) calendar events, e.g. {@code Sun *-*-* 03:00:00} or {@code *-*-* *:00/5:00}. */
+    /** systemd.time(7) calendar events, e.g. {@code Sun *-*-* 03:00:00} or {@code *-*-* *:02/5:00}. */
     private static String onCalendar(Trigger trigger) {
         if (trigger instanceof Trigger.Every e) {
             long m = e.interval().toMinutes();
-            return m % 60 == 0 ? "*-*-* " + step(m / 60, 24) + ":00:00" : "*-*-* *:" + step(m, 60) + ":00";
+            if (m % 60 == 0) return "*-*-* " + step(m / 60, 24) + ":" + two(e.minute()) + ":00";
+            return "*-*-* *:" + (e.minute() == 0 ? step(m, 60) : two(e.minute()) + "/" + m) + ":00";
         }
         Trigger.Calendar c = (Trigger.Calendar) trigger;
         String months = c.months().isEmpty() ? "*"

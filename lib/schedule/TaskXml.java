@@ -34,7 +34,15 @@ import java.util.regex.Pattern;
  * logon type is S4U ("Run whether user is logged on or not" with no password stored), for hosts whose
  * engine runs without a session; such tasks only reach local resources (no network shares that need the
  * user's credentials), run without any window, and registering them needs an elevated prompt. The
- * startup check then runs at boot as well as at logon. Either way the run level is LeastPrivilege.
+ * startup check then runs at boot as well as at logon, with {@link Tasks#withoutSession}'s arguments
+ * ({@code --no-desktop}: an S4U task has no desktop, so it waits for the engine rather than launching
+ * Docker Desktop). Either way the run level is LeastPrivilege.
+ *
+ * <p><b>Never two tasks in the same second.</b> Each task starts at a second of the minute of its own
+ * ({@link Tasks#startSecond}; at logon, that much later), so tasks whose schedules share a minute still
+ * start apart: a batch file's {@code %RANDOM%} is seeded from the clock in seconds, and JBang's own
+ * launcher names its temporary file with it. (Task Scheduler keeps the seconds of a start boundary, also
+ * for repetitions: checked on Windows: not yet.)
  *
  * <p><b>How the command line survives.</b> Task Scheduler starts {@code cmd.exe /d /v:off /s /c ""...""}:
  * every path is quoted (so spaces, {@code (}, {@code )} and {@code &} in it are literal), other arguments
@@ -83,7 +91,8 @@ public final class TaskXml {
     }
 
     /** The task's XML document, encoded exactly as schtasks reads it. */
-    public byte[] render(Task task) {
+    public byte[] render(Task scheduled) {
+        Task task = loggedOff ? Tasks.withoutSession(scheduled) : scheduled;
         Action action = action(task);
         Document doc = newDocument();
         Element root = doc.createElementNS(NAMESPACE, "Task");
@@ -95,7 +104,7 @@ public final class TaskXml {
         add(info, "Author", AUTHOR);
         add(info, "Description", task.description());
 
-        triggers(add(root, "Triggers"), task.trigger());
+        triggers(add(root, "Triggers"), task.trigger(), Tasks.startSecond(task.id()));
         settings(add(root, "Settings"), task.timeLimit());
 
         Element principal = add(add(root, "Principals"), "Principal");
@@ -147,16 +156,17 @@ public final class TaskXml {
         return ".\\" + file.substring(launch.file("").length());
     }
 
-    private void triggers(Element triggers, Trigger trigger) {
+    /** {@code second}: the task's own second of the minute, see {@link Tasks#startSecond}. */
+    private void triggers(Element triggers, Trigger trigger, int second) {
         if (trigger instanceof Trigger.Every every) {
-            timeTrigger(triggers, LocalTime.MIDNIGHT, every.interval());
+            timeTrigger(triggers, LocalTime.of(0, every.minute(), second), every.interval());
         } else if (trigger instanceof Trigger.Calendar cal) {
             if (cal.hour() == null) {
-                timeTrigger(triggers, cal.time(), Duration.ofHours(1));
+                timeTrigger(triggers, cal.time().withSecond(second), Duration.ofHours(1));
                 return;
             }
             Element t = add(triggers, "CalendarTrigger");
-            add(t, "StartBoundary", LOCAL.format(EPOCH.with(cal.time())));
+            add(t, "StartBoundary", LOCAL.format(EPOCH.with(cal.time().withSecond(second))));
             if (cal.weekday() != null) {
                 Element week = add(t, "ScheduleByWeek");
                 add(week, "WeeksInterval", "1");
@@ -170,10 +180,11 @@ public final class TaskXml {
                 for (Month m : Month.values()) if (cal.months().isEmpty() || cal.months().contains(m)) add(months, name(m));
             }
         } else if (trigger instanceof Trigger.Boot boot) {
+            String delay = boot.delay().plusSeconds(second).toString();
             Element logon = add(triggers, "LogonTrigger");
             add(logon, "UserId", userId);
-            add(logon, "Delay", boot.delay().toString());
-            if (loggedOff) add(add(triggers, "BootTrigger"), "Delay", boot.delay().toString());
+            add(logon, "Delay", delay);
+            if (loggedOff) add(add(triggers, "BootTrigger"), "Delay", delay);
         }
     }
 

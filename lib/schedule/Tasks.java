@@ -40,6 +40,15 @@ public final class Tasks {
     /** Every task id, for --only and --at. */
     public static final List<String> IDS = SPECS.stream().map(Spec::id).toList();
 
+    /**
+     * Arguments a task gets when it runs in no one's session (Windows' "whether user is logged on or not"):
+     * Docker Desktop is an app of the signed-in user, so the startup check waits for the engine instead.
+     */
+    private static final Map<String, List<String>> WITHOUT_SESSION = Map.of("verify-startup", List.of("--no-desktop"));
+
+    /** Seconds between the start seconds of consecutive tasks, see {@link #startSecond}. */
+    private static final int SECONDS_APART = 5;
+
     private Tasks() {}
 
     /** The config key holding a task's schedule: backup-daily → SCHEDULE_BACKUP_DAILY. */
@@ -66,6 +75,24 @@ public final class Tasks {
             if (chosen.isEmpty() ? wanted(cfg, s) : chosen.contains(s.id())) out.add(task(cfg, s));
         }
         return out;
+    }
+
+    /** {@code task} as it runs in no one's session: with {@link #WITHOUT_SESSION}'s arguments. */
+    public static Task withoutSession(Task task) {
+        List<String> extra = WITHOUT_SESSION.getOrDefault(task.id(), List.of());
+        if (extra.isEmpty() || task.args().containsAll(extra)) return task;
+        List<String> args = new ArrayList<>(task.args());
+        args.addAll(extra);
+        return new Task(task.id(), task.name(), task.script(), args, task.trigger(), task.timeLimit(), task.description());
+    }
+
+    /**
+     * The second of the minute at which a task starts where the scheduler can say so (Task Scheduler): its
+     * position in the list times {@value #SECONDS_APART}, so no two tasks ever start in the same second even
+     * when their schedules share a minute. 0 for an id that is not ours.
+     */
+    public static int startSecond(String id) {
+        return Math.max(0, IDS.indexOf(id)) * SECONDS_APART;
     }
 
     /** Every task this project can register, whatever the configuration: what uninstall and prune look for. */

@@ -11,17 +11,23 @@ import java.util.regex.Pattern;
 
 /**
  * When a task runs, in the small language of the SCHEDULE_* settings and {@code --at}:
- * {@code every 5m}, {@code every 1h}, {@code hourly :15}, {@code daily 02:00} (or just {@code 02:00}),
+ * {@code every 5m}, {@code every 5m from :02}, {@code every 1h}, {@code hourly :15}, {@code daily 02:00} (or just {@code 02:00}),
  * {@code weekly Sun 03:00} (or {@code Sun 03:00}), {@code monthly 1 03:30}, {@code quarterly 1 05:00},
  * {@code yearly 01-01 04:00}, {@code boot +1m} (at boot or logon, after a delay).
  * Each platform renders these into its own form (Task Scheduler triggers, OnCalendar=, cron fields).
  */
 public sealed interface Trigger {
-    /** Every {@code interval} (minutes dividing an hour, or whole hours dividing a day), aligned to the clock. */
-    record Every(Duration interval) implements Trigger {
+    /**
+     * Every {@code interval} (minutes dividing an hour, or whole hours dividing a day), aligned to the clock,
+     * first at {@code minute} past midnight: {@code every 5m from :02} runs at :02, :07... so that it never
+     * starts together with tasks at round times.
+     */
+    record Every(Duration interval, int minute) implements Trigger {
+        public Every(Duration interval) { this(interval, 0); }
+
         public String describe() {
             long m = interval.toMinutes();
-            return m % 60 == 0 ? "every " + m / 60 + "h" : "every " + m + "m";
+            return (m % 60 == 0 ? "every " + m / 60 + "h" : "every " + m + "m") + (minute == 0 ? "" : String.format(" from :%02d", minute));
         }
     }
 
@@ -59,14 +65,16 @@ public sealed interface Trigger {
     Set<Month> QUARTERS = Set.of(Month.JANUARY, Month.APRIL, Month.JULY, Month.OCTOBER);
 
     /** What {@link #parse} accepts, for error messages. */
-    String FORMS = "every 5m | every 1h | hourly :15 | daily 02:00 | weekly Sun 03:00 | monthly 1 03:30 | "
+    String FORMS = "every 5m | every 5m from :02 | every 1h | hourly :15 | daily 02:00 | weekly Sun 03:00 | monthly 1 03:30 | "
             + "quarterly 1 05:00 | yearly 01-01 04:00 | boot +1m";
 
     /** @throws IllegalArgumentException naming what is wrong */
     static Trigger parse(String text) {
         String s = text.strip().replaceAll("\\s+", " ").toLowerCase(Locale.ROOT);
         Matcher m;
-        if ((m = match("every (\\d{1,2})([mh])", s)) != null) return every(Integer.parseInt(m.group(1)), m.group(2));
+        if ((m = match("every (\\d{1,2})([mh])(?: from :(\\d{2}))?", s)) != null) {
+            return every(Integer.parseInt(m.group(1)), m.group(2), m.group(3) == null ? 0 : minute(m.group(3)));
+        }
         if ((m = match("boot(?: \\+(\\d{1,2})m)?", s)) != null) {
             return new Boot(Duration.ofMinutes(m.group(1) == null ? 0 : Integer.parseInt(m.group(1))));
         }
@@ -90,14 +98,16 @@ public sealed interface Trigger {
         return m.matches() ? m : null;
     }
 
-    private static Every every(int n, String unit) {
+    private static Every every(int n, String unit, int minute) {
         boolean hours = unit.equals("h");
         int per = hours ? 24 : 60;
         if (n < 1 || per % n != 0) {
             throw new IllegalArgumentException("every " + n + unit + " must divide " + (hours ? "a day (1-24h)" : "an hour (1-60m)")
                     + " so that every platform can run it on the same clock");
         }
-        return new Every(hours ? Duration.ofHours(n) : Duration.ofMinutes(n));
+        // from :07 with every 5m is the series from :02: one spelling per schedule
+        if (!hours && minute >= n) throw new IllegalArgumentException(String.format("from :%02d must come before the first %dm", minute, n));
+        return new Every(hours ? Duration.ofHours(n) : Duration.ofMinutes(n), minute);
     }
 
     private static Calendar at(Set<Month> months, Integer day, DayOfWeek weekday, Matcher m, int group) {

@@ -86,12 +86,18 @@ class VerifyStartupScriptTest {
                 .contains("started OK in").doesNotContain(db.password()).doesNotContain("pw\" 1");
     }
 
+    /** Settings whose engine never answers, and a stand-in Docker Desktop that adds a line to {@code marker} when launched. */
+    private Map<String, String> noEngineWithDesktop(Path marker, String waitSeconds) {
+        Path desktop = Fixtures.shellScript(home.resolve("Docker Desktop.sh"), "echo started >> '" + marker + "'\n");
+        Map<String, String> env = new HashMap<>(db.env(home, "DOCKER_WAIT_SECONDS", waitSeconds, "DOCKER_DESKTOP_EXE", desktop.toString()));
+        env.put("DOCKER_HOST", "unix://" + home.resolve("no-engine.sock"));
+        return env;
+    }
+
     @Test
     void anUnreachableEngineIsWaitedForDockerDesktopStartedOnceThenAnAlertNamesTheStep() throws Exception {
         Path marker = home.resolve("desktop-started.txt");
-        Path desktop = Fixtures.shellScript(home.resolve("Docker Desktop.sh"), "echo started >> '" + marker + "'\n");
-        Map<String, String> env = new HashMap<>(db.env(home, "DOCKER_WAIT_SECONDS", "4", "DOCKER_DESKTOP_EXE", desktop.toString()));
-        env.put("DOCKER_HOST", "unix://" + home.resolve("no-engine.sock"));
+        Map<String, String> env = noEngineWithDesktop(marker, "4");
 
         long t = System.nanoTime();
         Scripts.Run r = Scripts.run(env, "verify-startup.java");
@@ -111,9 +117,7 @@ class VerifyStartupScriptTest {
     @Test
     void noDesktopWaitsForTheEngineWithoutLaunchingDockerDesktopAndSaysWhy() throws Exception {
         Path marker = home.resolve("desktop-started.txt");
-        Path desktop = Fixtures.shellScript(home.resolve("Docker Desktop.sh"), "echo started >> '" + marker + "'\n");
-        Map<String, String> env = new HashMap<>(db.env(home, "DOCKER_WAIT_SECONDS", "2", "DOCKER_DESKTOP_EXE", desktop.toString()));
-        env.put("DOCKER_HOST", "unix://" + home.resolve("no-engine.sock"));
+        Map<String, String> env = noEngineWithDesktop(marker, "2");
 
         Scripts.Run r = Scripts.run(env, "verify-startup.java", "--no-desktop");
 

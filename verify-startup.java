@@ -19,6 +19,7 @@
 
 import lib.*;
 import lib.alert.Alerts;
+import lib.startup.DesktopSession;
 import lib.startup.Startup;
 import lib.startup.StartupReport;
 import picocli.CommandLine.Command;
@@ -31,7 +32,8 @@ import java.util.concurrent.Callable;
 
 @Command(name = "verify-startup.java", mixinStandardHelpOptions = true, version = "ra-infrastructure verify-startup " + Version.NUMBER,
         description = {"Run at boot or logon (install-tasks.java schedules it). Waits up to DOCKER_WAIT_SECONDS for the Docker "
-                + "engine, starting Docker Desktop (DOCKER_DESKTOP_EXE) when it is installed and not running; starts "
+                + "engine, starting Docker Desktop (DOCKER_DESKTOP_EXE) when it is installed and not running and someone is "
+                + "signed in to this session; starts "
                 + "DOCKER_CONTAINER and PGADMIN_CONTAINER when they are stopped (AUTO_START); waits up to STARTUP_WAIT_SECONDS "
                 + "for the database to be healthy; runs the full health check.",
                 "Logs every step to LOG_DIR/startup.log and sends one message: \"started OK after reboot, took N s\" "
@@ -41,6 +43,8 @@ import java.util.concurrent.Callable;
                 "      what the boot/logon task runs",
                 "  ${sys:ra.launcher} verify-startup.java --dry-run",
                 "      look once at each step; start nothing, wait for nothing, send nothing",
+                "  ${sys:ra.launcher} verify-startup.java --no-desktop",
+                "      what the boot task runs when tasks run whether you are logged on or not (install-tasks.java --logged-off)",
                 "  ${sys:ra.launcher} verify-startup.java --json",
                 "      the steps and the health check for machines"})
 class verifystartup implements Callable<Integer> {
@@ -49,6 +53,10 @@ class verifystartup implements Callable<Integer> {
     @Option(names = "--dry-run", description = "Look at each step once: start no container or Docker Desktop, do not wait, send nothing, write no metrics.")
     boolean dryRun;
 
+    @Option(names = "--no-desktop", description = "Never launch Docker Desktop; wait for the engine only. For a task that runs "
+            + "whether the user is logged on or not: Docker Desktop cannot work without a signed-in user.")
+    boolean noDesktop;
+
     public static void main(String... args) { System.exit(Cli.execute(new verifystartup(), args, ExitCode.OK, ExitCode.FAILED, ExitCode.USAGE)); }
 
     @Override
@@ -56,7 +64,8 @@ class verifystartup implements Callable<Integer> {
         Config cfg = common.load(Map.of());
         Log log = CommonOptions.log(cfg, "startup");
         log.info("verify-startup begins" + (dryRun ? " (dry run)" : ""));
-        Startup.Outcome outcome = new Startup(cfg, log, common.json ? System.err : System.out, dryRun).run();
+        Startup.Outcome outcome = new Startup(cfg, log, common.json ? System.err : System.out, dryRun,
+                DesktopSession.current(noDesktop)).run();
         String verdict = StartupReport.verdict(outcome);
         log.info(verdict);
         List<Alerts.Delivery> sent = dryRun ? List.of() : StartupReport.event(outcome, cfg.flag("NOTIFY_ON_STARTUP_OK"))

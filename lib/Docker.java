@@ -52,8 +52,8 @@ public final class Docker {
             String err = r.stderr() + r.stdout();
             if (engineDown(err)) throw engineUnreachable(r.lastError());
             if (err.contains("No such container") || err.contains("no such container")) {
-                throw new OpsException(ExitCode.UNAVAILABLE, "container " + name + " does not exist",
-                        "docker ps -a lists containers; check the name in your config");
+                DockerOs.Missing m = DockerOs.missing(name, "docker ps -a lists containers; check the name in your config", timeout);
+                throw new OpsException(ExitCode.UNAVAILABLE, m.message(), m.hint());
             }
             throw new OpsException(ExitCode.UNAVAILABLE, "docker inspect " + name + " failed: " + r.lastError(), null);
         }

@@ -36,8 +36,8 @@ public final class PgErrors {
                         "start Docker Desktop (or dockerd) and check DOCKER_HOST");
             }
             if (err.contains("No such container")) {
-                return new Failure("container missing", what + " failed: container " + c + " does not exist",
-                        "check DOCKER_CONTAINER (docker ps -a lists containers); empty means direct mode");
+                DockerOs.Missing m = target.missingContainer("check DOCKER_CONTAINER (docker ps -a lists containers); empty means direct mode");
+                return new Failure(m.windowsMode() ? "Windows containers" : "container missing", what + " failed: " + m.message(), m.hint());
             }
             if (err.contains("is not running") || err.contains("is restarting") || err.contains("is paused")) {
                 return new Failure("container not running", what + " failed: container " + c + " is not running",

@@ -128,19 +128,27 @@ public final class PgTarget {
                 .orElse(new Port(DEFAULT_PORT, "PostgreSQL's default"));
     }
 
+    /** docker says the container does not exist: why, when the engine runs Windows containers (see {@link DockerOs}). */
+    public DockerOs.Missing missingContainer(String usualHint) {
+        return DockerOs.missing(container(), usualHint, dockerCallLimit());
+    }
+
     /**
      * What {@code docker container inspect} says, or null: then docker exec fails too, and says why. A frozen engine
      * fails here within COMMAND_TIMEOUT_SECONDS, like every first contact.
      */
     private JsonNode inspect() {
-        Proc.Result r = Proc.run(List.of("docker", "container", "inspect", container()), Map.of(),
-                Duration.ofSeconds(Math.min(INSPECT_SECONDS, cfg.integer("COMMAND_TIMEOUT_SECONDS"))));
+        Proc.Result r = Proc.run(List.of("docker", "container", "inspect", container()), Map.of(), dockerCallLimit());
         if (!r.ok()) return null;
         try {
             return Manifest.JSON.readTree(r.stdout()).path(0);
         } catch (IOException e) {
             return null;
         }
+    }
+
+    private Duration dockerCallLimit() {
+        return Duration.ofSeconds(Math.min(INSPECT_SECONDS, cfg.integer("COMMAND_TIMEOUT_SECONDS")));
     }
 
     /** The last port setting among postgres' arguments: {@code -c port=N}, {@code -cport=N}, {@code --port=N}, {@code -p N}. */

@@ -18,6 +18,7 @@ import tests.support.Fixtures;
 import tests.support.HttpReceiver;
 import tests.support.Scripts;
 import tests.support.TestContainer;
+import tests.support.WindowsEngine;
 
 import java.io.IOException;
 import java.net.InetAddress;
@@ -92,6 +93,7 @@ class HealthCheckDockerTest {
         expectOverall(h, Status.OK);
         assertThat(h.millis()).isLessThan(RUN_LIMIT_MS);
         assertThat(result(h, "container").values()).containsEntry("health", "healthy").containsEntry("restartCount", 0);
+        assertThat(result(h, "docker").values()).as("the real engine runs Linux containers").containsEntry("os", "linux");
         assertThat(result(h, "replication").values()).containsEntry("role", "primary");
 
         CheckResult disk = result(h, "disk");
@@ -130,8 +132,8 @@ class HealthCheckDockerTest {
         HealthCheck.Health h = runAll(db.config(home, "DOCKER_CONTAINER", missing), MissingNode.getInstance());
 
         CheckResult container = expect(h, "container", Status.CRITICAL);
-        assertThat(container.summary()).contains("container " + missing + " does not exist");
-        assertThat(container.action()).contains("docker ps -a");
+        assertThat(container.summary()).isEqualTo("container " + missing + " does not exist");
+        assertThat(container.action()).contains("docker ps -a").doesNotContain("Windows");
         expect(h, "ready", Status.SKIPPED);
         expectOverall(h, Status.CRITICAL);
     }
@@ -167,6 +169,27 @@ class HealthCheckDockerTest {
         }
         assertThat(out.path("status").asText()).isEqualTo("unhealthy");
         assertThat(out.path("millis").asLong()).isLessThan(RUN_LIMIT_MS);
+    }
+
+    /** Docker Desktop switched to Windows containers: the engine answers, and the Linux container is out of its sight. */
+    @Test
+    void anEngineRunningWindowsContainersIsAWarningAndTheMissingContainerSaysWhy() throws IOException {
+        Map<String, String> env = WindowsEngine.onPath(home, db.env(home, "PGADMIN_CONTAINER", ""));
+
+        Scripts.Run r = Scripts.run(env, "health-check.java", "--json");
+
+        assertThat(r.exit()).as(r.all()).isEqualTo(1);
+        JsonNode out = JSON.readTree(r.out());
+        JsonNode docker = check(out, "docker");
+        assertThat(docker.path("status").asText()).as(r.out()).isEqualTo("warning");
+        assertThat(docker.path("summary").asText()).isEqualTo("engine 27.5.1 answers, but Docker Desktop is running Windows containers; "
+                + db.name() + " is a Linux container");
+        assertThat(docker.path("values").path("os").asText()).isEqualTo("windows");
+        JsonNode container = check(out, "container");
+        assertThat(container.path("status").asText()).isEqualTo("critical");
+        assertThat(container.path("summary").asText()).isEqualTo("container " + db.name()
+                + " does not exist: Docker Desktop is running Windows containers; " + db.name() + " is a Linux container");
+        assertThat(container.path("action").asText()).contains("Switch to Linux containers...").doesNotContain("docker ps -a");
     }
 
     @Test

@@ -9,6 +9,7 @@ import org.junit.jupiter.api.io.TempDir;
 import tests.support.Fixtures;
 import tests.support.Scripts;
 import tests.support.TestContainer;
+import tests.support.WindowsEngine;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -97,5 +98,29 @@ class PgTargetTest {
                     .isEqualTo(new PgTarget.Port(String.valueOf(pgport.port()), "PGPORT in the container's environment"));
             assertThat(new PgTarget(db.config(h, "PG_CONTAINER_PORT", "6543")).containerPort().number()).isEqualTo("6543");
         }
+    }
+
+    /** A backup finds no container because Docker Desktop runs Windows containers: the message and the alert say so. */
+    @Test
+    void aMissingContainerUnderAWindowsContainersEngineNamesThatAsTheCause() {
+        Path h = Fixtures.home();
+        Map<String, String> env = WindowsEngine.onPath(h, Map.of("RA_INFRA_HOME", h.toString(), "DOCKER_CONTAINER", "inventory-db",
+                "PGPASSWORD", "unused"));
+
+        Scripts.Run r = Scripts.run(env, "backup.java", "--type", "daily", "--db", "inventory");
+
+        assertThat(r.exit()).as(r.all()).isEqualTo(4);
+        assertThat(r.err()).contains("container inventory-db does not exist: Docker Desktop is running Windows containers; "
+                + "inventory-db is a Linux container").contains("HINT: right-click the Docker icon").doesNotContain("docker ps -a");
+    }
+
+    @Test
+    void aMissingContainerUnderALinuxEngineIsReportedPlainly() {
+        Fixtures.requireDocker();
+        PgTarget t = new PgTarget(cfg(Map.of("DOCKER_CONTAINER", "ra-test-no-such-container")));
+
+        var m = t.missingContainer("check DOCKER_CONTAINER");
+
+        assertThat(m).isEqualTo(new lib.DockerOs.Missing("container ra-test-no-such-container does not exist", "check DOCKER_CONTAINER", false));
     }
 }

@@ -3,6 +3,7 @@ package tests;
 import lib.Config;
 import lib.Log;
 import lib.health.Status;
+import lib.startup.DesktopSession;
 import lib.startup.Startup;
 import lib.startup.StartupReport;
 import org.junit.jupiter.api.AfterAll;
@@ -47,7 +48,7 @@ class StartupTest {
 
     private Startup.Outcome run(Config cfg, boolean dryRun) {
         Log log = new Log(cfg.path("LOG_DIR"), "startup");
-        return new Startup(cfg, log, new PrintStream(progress, true, StandardCharsets.UTF_8), dryRun).run();
+        return new Startup(cfg, log, new PrintStream(progress, true, StandardCharsets.UTF_8), dryRun, DesktopSession.current(false)).run();
     }
 
     private static Startup.Step step(Startup.Outcome o, String name) {

@@ -11,6 +11,7 @@ import tests.support.Fixtures;
 import tests.support.Scripts;
 import tests.support.SmtpServer;
 import tests.support.TestContainer;
+import tests.support.WindowsEngine;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -85,12 +86,18 @@ class VerifyStartupScriptTest {
                 .contains("started OK in").doesNotContain(db.password()).doesNotContain("pw\" 1");
     }
 
+    /** Settings whose engine never answers, and a stand-in Docker Desktop that adds a line to {@code marker} when launched. */
+    private Map<String, String> noEngineWithDesktop(Path marker, String waitSeconds) {
+        Path desktop = Fixtures.shellScript(home.resolve("Docker Desktop.sh"), "echo started >> '" + marker + "'\n");
+        Map<String, String> env = new HashMap<>(db.env(home, "DOCKER_WAIT_SECONDS", waitSeconds, "DOCKER_DESKTOP_EXE", desktop.toString()));
+        env.put("DOCKER_HOST", "unix://" + home.resolve("no-engine.sock"));
+        return env;
+    }
+
     @Test
     void anUnreachableEngineIsWaitedForDockerDesktopStartedOnceThenAnAlertNamesTheStep() throws Exception {
         Path marker = home.resolve("desktop-started.txt");
-        Path desktop = Fixtures.shellScript(home.resolve("Docker Desktop.sh"), "echo started >> '" + marker + "'\n");
-        Map<String, String> env = new HashMap<>(db.env(home, "DOCKER_WAIT_SECONDS", "4", "DOCKER_DESKTOP_EXE", desktop.toString()));
-        env.put("DOCKER_HOST", "unix://" + home.resolve("no-engine.sock"));
+        Map<String, String> env = noEngineWithDesktop(marker, "4");
 
         long t = System.nanoTime();
         Scripts.Run r = Scripts.run(env, "verify-startup.java");
@@ -104,6 +111,43 @@ class VerifyStartupScriptTest {
         SmtpServer.Received alert = mail.awaitMessages(1, Duration.ofSeconds(10)).get(0);
         assertThat(alert.subject()).startsWith("[ALERT] ra-infrastructure - startup after reboot failed at docker engine: no answer within 4 s");
         assertThat(alert.body()).contains("Action:").contains("start Docker Desktop").contains("docs/alerts.md#startup");
+    }
+
+    /** What the boot task of tasks installed with --logged-off runs: nobody may be signed in, so no Docker Desktop. */
+    @Test
+    void noDesktopWaitsForTheEngineWithoutLaunchingDockerDesktopAndSaysWhy() throws Exception {
+        Path marker = home.resolve("desktop-started.txt");
+        Map<String, String> env = noEngineWithDesktop(marker, "2");
+
+        Scripts.Run r = Scripts.run(env, "verify-startup.java", "--no-desktop");
+
+        assertThat(r.exit()).as(r.all()).isEqualTo(1);
+        assertThat(r.out()).contains("Docker Desktop not started: --no-desktop; waiting for the engine")
+                .contains("waiting for the Docker engine").contains("startup FAILED at docker engine");
+        Thread.sleep(500);
+        assertThat(marker).as("Docker Desktop not launched").doesNotExist();
+        assertThat(startupLog()).contains("Docker Desktop not started: --no-desktop");
+    }
+
+    /** Docker Desktop switched to Windows containers: the engine answers, the Linux container seems gone. */
+    @Test
+    void anEngineRunningWindowsContainersIsNamedAsTheCauseOfTheMissingContainer() throws Exception {
+        Scripts.Run r = Scripts.run(WindowsEngine.onPath(home, db.env(home)), "verify-startup.java", "--json");
+
+        assertThat(r.exit()).as(r.all()).isEqualTo(1);
+        JsonNode out = JSON.readTree(r.out());
+        JsonNode docker = out.path("steps").get(0);
+        JsonNode container = out.path("steps").get(1);
+        assertThat(docker.path("status").asText()).isEqualTo("warning");
+        assertThat(docker.path("detail").asText()).contains("answered", "but Docker Desktop is running Windows containers; "
+                + db.name() + " is a Linux container");
+        assertThat(out.path("failedStep").asText()).isEqualTo("container");
+        assertThat(container.path("detail").asText()).isEqualTo("container " + db.name()
+                + " does not exist: Docker Desktop is running Windows containers; " + db.name() + " is a Linux container");
+        assertThat(container.path("action").asText()).contains("right-click the Docker icon", "\"Switch to Linux containers...\"");
+        SmtpServer.Received alert = mail.awaitMessages(1, Duration.ofSeconds(10)).get(0);
+        assertThat(alert.subject()).contains("startup after reboot failed at container").contains("running Windows containers");
+        assertThat(alert.body()).contains("Switch to Linux containers");
     }
 
     @Test
@@ -152,6 +196,7 @@ class VerifyStartupScriptTest {
         assertThat(bad.exit()).isEqualTo(2);
         assertThat(bad.err()).contains("STARTUP_WAIT_SECONDS").contains("soon");
         assertThat(help.exit()).isZero();
-        assertThat(help.out()).contains("Examples:").contains("--dry-run").contains("Exit codes:").contains("DOCKER_WAIT_SECONDS");
+        assertThat(help.out()).contains("Examples:").contains("--dry-run").contains("Exit codes:").contains("DOCKER_WAIT_SECONDS")
+                .contains("--no-desktop").contains("verify-startup.java --no-desktop");
     }
 }

@@ -14,23 +14,26 @@ import java.util.Optional;
  * Starts Docker Desktop when the engine does not answer and Desktop is not running (PRD AUTO-01): after a
  * Windows reboot it only starts by itself if "start when you sign in" is ticked. DOCKER_DESKTOP_EXE names
  * the program; a path that does not exist here (the Windows default on Linux) means "nothing to start".
+ * It is started only where a signed-in user can have it ({@link DesktopSession}).
  */
 public final class DockerDesktop {
     private final Path exe;
     private final Log log;
+    private final DesktopSession session;
 
-    DockerDesktop(Path exe, Log log) {
+    DockerDesktop(Path exe, Log log, DesktopSession session) {
         this.exe = exe;
         this.log = log;
+        this.session = session;
     }
 
     /** Empty when DOCKER_DESKTOP_EXE is blank, not a valid path here, or not installed. */
-    public static Optional<DockerDesktop> from(Config cfg, Log log) {
+    public static Optional<DockerDesktop> from(Config cfg, Log log, DesktopSession session) {
         String value = cfg.get("DOCKER_DESKTOP_EXE");
         if (value.isBlank()) return Optional.empty();
         try {
             Path exe = Path.of(value);
-            return Files.isRegularFile(exe) ? Optional.of(new DockerDesktop(exe, log)) : Optional.empty();
+            return Files.isRegularFile(exe) ? Optional.of(new DockerDesktop(exe, log, session)) : Optional.empty();
         } catch (InvalidPathException e) {
             return Optional.empty();
         }
@@ -45,11 +48,21 @@ public final class DockerDesktop {
                 .map(c -> c.equalsIgnoreCase(exe.toString()) || new File(c).getName().equalsIgnoreCase(name)).orElse(false));
     }
 
+    /** "Docker Desktop not started: &lt;why&gt;; waiting for the engine" when this run must not launch it, else empty. */
+    public Optional<String> notStarting() {
+        return session.whyNot().map(why -> "Docker Desktop not started: " + why + "; waiting for the engine");
+    }
+
     /**
-     * Launches it detached (it must outlive this run) with no console of its own.
+     * Launches it detached (it must outlive this run) with no console of its own, unless {@link #notStarting()} says why not.
      * @return what happened, for the step's detail
      */
     public String start() {
+        Optional<String> not = notStarting();
+        if (not.isPresent()) {
+            log.info(not.get());
+            return not.get();
+        }
         try {
             new ProcessBuilder(exe.toString()).redirectOutput(ProcessBuilder.Redirect.DISCARD)
                     .redirectError(ProcessBuilder.Redirect.DISCARD).redirectInput(ProcessBuilder.Redirect.from(nullDevice())).start();

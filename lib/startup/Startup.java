@@ -41,16 +41,19 @@ public final class Startup {
     private final Log log;
     private final PrintStream progress;
     private final boolean dryRun;
+    private final DesktopSession session;
 
     /**
      * @param progress where "waiting for ..." lines go while a step polls
      * @param dryRun look once at each step, start nothing, write nothing
+     * @param session whether Docker Desktop may be launched from this run
      */
-    public Startup(Config cfg, Log log, PrintStream progress, boolean dryRun) {
+    public Startup(Config cfg, Log log, PrintStream progress, boolean dryRun, DesktopSession session) {
         this.cfg = cfg;
         this.log = log;
         this.progress = progress;
         this.dryRun = dryRun;
+        this.session = session;
     }
 
     public Outcome run() {
@@ -96,7 +99,7 @@ public final class Startup {
     }
 
     private Step engine() {
-        Optional<DockerDesktop> desktop = DockerDesktop.from(cfg, log);
+        Optional<DockerDesktop> desktop = DockerDesktop.from(cfg, log, session);
         String[] version = {null};
         String[] launched = {null};
         long t = System.nanoTime();
@@ -107,7 +110,8 @@ public final class Startup {
             } catch (OpsException e) {
                 if (e.getMessage().startsWith("cannot run docker")) throw e; // not installed: waiting cannot help
                 if (launched[0] == null && desktop.isPresent() && !desktop.get().running()) {
-                    launched[0] = dryRun ? "would start " + desktop.get().exe() : desktop.get().start();
+                    DockerDesktop d = desktop.get();
+                    launched[0] = dryRun ? d.notStarting().orElse("would start " + d.exe()) : d.start();
                     progress.println(launched[0]);
                 }
                 return e.getMessage();
@@ -118,7 +122,12 @@ public final class Startup {
             return new Step("docker", Status.CRITICAL, "no answer " + within("DOCKER_WAIT_SECONDS") + ": " + reason + note,
                     "start Docker Desktop (or dockerd) and check DOCKER_HOST / docker context, then run " + AGAIN, 0);
         }
-        return ok("docker", "Docker " + version[0] + " answered after " + secondsSince(t) + " s" + note);
+        String answered = "Docker " + version[0] + " answered after " + secondsSince(t) + " s" + note;
+        if (DockerOs.of(DOCKER_CALL).equals("windows")) {
+            return new Step("docker", Status.WARNING, answered + ", but " + DockerOs.windowsMode(cfg.get("DOCKER_CONTAINER")),
+                    DockerOs.SWITCH, 0);
+        }
+        return ok("docker", answered);
     }
 
     private Step container(String name) {

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
@@ -121,7 +122,7 @@ public record Manifest(
 
     public static Manifest read(Path file) {
         try {
-            return JSON.readValue(file.toFile(), Manifest.class);
+            return JSON.readValue(Files.readAllBytes(file), Manifest.class);
         } catch (IOException e) {
             throw new OpsException(ExitCode.VERIFY_FAILED, "cannot read manifest " + file + ": "
                     + e.getMessage().lines().findFirst().orElse(""), "the manifest is damaged; restore by hand (see README)");

@@ -101,7 +101,7 @@ public final class Swap {
         List<Journal> out = new ArrayList<>();
         try (Stream<Path> files = Files.list(d)) {
             for (Path f : files.filter(f -> f.getFileName().toString().endsWith(".json")).sorted().toList()) {
-                out.add(Manifest.JSON.readValue(f.toFile(), Journal.class));
+                out.add(Manifest.JSON.readValue(Files.readAllBytes(f), Journal.class));
             }
         } catch (IOException e) {
             throw new OpsException(ExitCode.FAILED, "cannot read the restore journals in " + d + ": " + e.getMessage(),
@@ -146,6 +146,7 @@ public final class Swap {
                     + (newName != null ? "; the restored copy " + newName + " was dropped" : "");
         }
         SafeFiles.deleteQuietly(file(t));
+        SafeFiles.deleteQuietly(legacyFile(t));
         SafeFiles.syncDir(dir);
         return new Outcome(t, true, text);
     }
@@ -191,6 +192,9 @@ public final class Swap {
     }
 
     private Path file(String target) { return dir.resolve(BackupStore.encode(target) + ".json"); }
+
+    /** The journal's name before names were made distinct on case-insensitive disks; a repair finishes those too. */
+    private Path legacyFile(String target) { return dir.resolve(BackupStore.legacyEncode(target) + ".json"); }
 
     private Map<String, Object> row(String db) {
         List<Map<String, Object>> rows = psql.query(Pg.MAINTENANCE_DB, "SELECT oid::bigint AS oid, datallowconn AS allowconn "

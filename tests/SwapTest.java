@@ -140,6 +140,26 @@ class SwapTest {
     }
 
     @Test
+    void aJournalLeftUnderTheNameEarlierVersionsGaveItIsRepairedAndRemoved() throws Exception {
+        String upper = "Sw_" + db.substring(3);
+        Fixtures.createDb(pg, upper, BACKED_UP);
+        new Backup(cfg, Fixtures.log(cfg)).run(upper, new Backup.Options("daily", "quick", false, false));
+        pg.dropDatabase(db);
+        db = upper;
+        kill(pausedAt("renaming-target"), true);
+        Path journals = home.resolve("backups/.restores");
+        Path current = journals.resolve(BackupStore.encode(upper) + ".json");
+        assertThat(current.getFileName().toString()).as("capitals are escaped now").startsWith("%53w_");
+        Files.move(current, journals.resolve(upper + ".json"));
+
+        Scripts.Run repair = Scripts.run(env, "restore.java", "--repair");
+        assertThat(repair.exit()).as(repair.all()).isZero();
+        assertThat(repair.out()).contains(upper + ": rolled the swap back");
+        assertThat(count(upper)).isEqualTo(BACKED_UP);
+        assertThat(journals).isEmptyDirectory();
+    }
+
+    @Test
     void swapsHostileNamesEndsOtherSessionsAndLeavesNoJournal() throws Exception {
         String target = db + " it's \"swap\" $x \u00fc";
         Fixtures.createDb(pg, target, 10);

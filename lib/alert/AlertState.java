@@ -124,7 +124,7 @@ public final class AlertState {
     public Data read() {
         if (!Files.exists(file)) return new Data();
         try {
-            Data d = Manifest.JSON.readValue(file.toFile(), Data.class);
+            Data d = Manifest.JSON.readValue(Files.readAllBytes(file), Data.class);
             return d == null ? new Data() : d;
         } catch (IOException e) {
             Path aside = file.resolveSibling("alert-state.corrupt-" + Instant.now().getEpochSecond() + ".json");

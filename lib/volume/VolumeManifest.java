@@ -6,6 +6,7 @@ import lib.Manifest;
 import lib.OpsException;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
@@ -62,7 +63,7 @@ public record VolumeManifest(
 
     public static VolumeManifest read(Path file) {
         try {
-            return Manifest.JSON.readValue(file.toFile(), VolumeManifest.class);
+            return Manifest.JSON.readValue(Files.readAllBytes(file), VolumeManifest.class);
         } catch (IOException e) {
             throw new OpsException(ExitCode.VERIFY_FAILED, "cannot read manifest " + file + ": "
                     + e.getMessage().lines().findFirst().orElse(""), "the manifest is damaged; open the archive by hand (docs/backup-format.md)");

@@ -8,8 +8,8 @@ import org.zeroturnaround.exec.stream.PumpStreamHandler;
 
 import java.io.*;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -355,14 +355,20 @@ public final class Proc {
          * ends at once, whatever words the OS used for it; our failure when it is still running.
          */
         void processSideFailed(IOException e) {
+            if (!endsWithin(EXIT_GRACE)) ourSideFailed(e);
+        }
+
+        private boolean endsWithin(Duration grace) {
             try {
-                if (process.get(EXIT_GRACE.toMillis(), TimeUnit.MILLISECONDS).waitFor(EXIT_GRACE.toMillis(), TimeUnit.MILLISECONDS)) return;
-            } catch (ExecutionException | TimeoutException ignored) {
-                // never started: the failure is ours
-            } catch (InterruptedException ie) {
+                return process.get(grace.toMillis(), TimeUnit.MILLISECONDS).waitFor(grace.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (ExecutionException | TimeoutException e) {
+                return false; // never started
+            } catch (InterruptedException e) {
+                // zt-exec interrupts the stdin pump once the process has ended
                 Thread.currentThread().interrupt();
+                Process p = process.getNow(null);
+                return p != null && !p.isAlive();
             }
-            ourSideFailed(e);
         }
 
         void ourSideFailed(IOException e) {

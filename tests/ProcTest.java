@@ -141,6 +141,34 @@ class ProcTest {
         }
     }
 
+    /**
+     * As {@link SleepRunner}, with a shutdown hook whose cleanup runs a program that takes a while and leaves a mark:
+     * Proc must still run programs while the JVM exits (no hook can be added then) and the exit hook must spare them.
+     */
+    public static final class CleanupRunner {
+        public static void main(String[] args) {
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> Proc.run(List.of("sh", "-c", "sleep 1; echo done > \"$1\"", "sh", args[0]),
+                    Map.of(), Duration.ofSeconds(30))));
+            SleepRunner.main(args);
+        }
+    }
+
+    @Test
+    void cleanupThatRunsWhileTheJvmExitsIsNotKilled(@TempDir Path dir) throws Exception {
+        Path mark = dir.resolve("mark");
+        Process jvm = Jvm.start(Jvm.command(CleanupRunner.class, mark.toString()), Map.of(), dir.resolve("log"));
+        ProcessHandle sleep = Jvm.awaitDescendant(jvm.toHandle(), "sleep");
+        try {
+            jvm.destroy();
+
+            assertThat(Jvm.ends(jvm.toHandle())).isTrue();
+            assertThat(Jvm.ends(sleep)).isTrue();
+            assertThat(mark).as("the hook's program ran to its end").hasContent("done");
+        } finally {
+            sleep.destroyForcibly();
+        }
+    }
+
     @Test
     void missingProgramIsAClearUnavailableError() {
         assertThatThrownBy(() -> Proc.run(List.of("/nonexistent/pg_dump", "--version"), Map.of(), Duration.ofSeconds(5)))

@@ -3,12 +3,12 @@ package tests.support;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /** Another JVM running a main class of this harness (lib and the tests on its class path), for what needs a process of its own. */
@@ -51,13 +51,21 @@ public final class Jvm {
         throw new AssertionError("not found within 60 s: " + what);
     }
 
-    /** True when {@code h} ends within 30 s. */
+    /** True when {@code h} ends within 30 s: gone, or a zombie (killed, but its new parent has not reaped it yet). */
     public static boolean ends(ProcessHandle h) {
+        for (int i = 0; i < 300; i++) {
+            if (!h.isAlive() || zombie(h.pid())) return true;
+            TestContainer.sleep(100);
+        }
+        return false;
+    }
+
+    private static boolean zombie(long pid) {
         try {
-            h.onExit().get(30, TimeUnit.SECONDS);
-            return true;
-        } catch (Exception e) {
-            return !h.isAlive();
+            String stat = Files.readString(Path.of("/proc", String.valueOf(pid), "stat"));
+            return stat.substring(stat.lastIndexOf(')') + 2).startsWith("Z");
+        } catch (IOException e) {
+            return true; // gone
         }
     }
 }

@@ -36,6 +36,8 @@ public final class Proc {
      * signal), which the exit hook must not kill. Also the lock that orders starts against that hook.
      */
     private static final Set<ProcessHandle> CLEANUP = ConcurrentHashMap.newKeySet();
+    /** Set by the exit hook once it has run (guarded by {@link #CLEANUP}). */
+    private static boolean descendantsKilled;
 
     static {
         if (!shuttingDown()) Runtime.getRuntime().addShutdownHook(new Thread(Proc::killDescendants, "kill-descendants"));
@@ -139,7 +141,7 @@ public final class Proc {
      * Runs a program with its stdin empty and its stdout and stderr appended to {@code output}, waiting for its
      * own exit only. For a program that starts a server and returns (pg_ctl start): the server inherits what
      * the program had, and on Windows it holds those handles until it stops, so a pipe to us would reach its end
-     * only then. The result's stderr is the tail of {@code output}.
+     * only then (checked on Windows: not yet). The result's stderr is the tail of {@code output}.
      */
     public static Result runToFile(List<String> cmd, Map<String, String> env, Duration timeout, Path output) {
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(output.toFile()))
@@ -178,11 +180,17 @@ public final class Proc {
         T start() throws IOException;
     }
 
-    /** Starts a process; one started while the JVM shuts down is cleanup, which {@link #killDescendants} spares. */
+    /**
+     * Starts a process. One whose start begins while the JVM shuts down is cleanup, which {@link #killDescendants}
+     * spares; any other one started after that hook has run is killed at once.
+     */
     private static <T> T start(Starter<T> starter, Function<T, Process> process) throws IOException {
         synchronized (CLEANUP) {
+            boolean cleanup = shuttingDown();
             T started = starter.start();
-            if (shuttingDown()) CLEANUP.add(process.apply(started).toHandle());
+            ProcessHandle h = process.apply(started).toHandle();
+            if (cleanup) CLEANUP.add(h);
+            else if (descendantsKilled) killTree(h);
             return started;
         }
     }
@@ -190,11 +198,13 @@ public final class Proc {
     /**
      * The exit hook (Ctrl-C, a stopped task, System.exit): kills every process this JVM started and what those
      * started. Killing a process does not end its children (on Windows never; on Linux only a terminal signals the
-     * whole group), and a {@code docker exec} or {@code pg_dump} left behind would keep working on the database.
+     * whole group), and a {@code docker exec} or {@code pg_dump} left behind would keep working on the database
+     * (checked on Windows: not yet).
      */
     private static void killDescendants() {
         synchronized (CLEANUP) {
             killChildren(ProcessHandle.current());
+            descendantsKilled = true;
         }
     }
 
@@ -352,7 +362,8 @@ public final class Proc {
 
         /**
          * A pipe to or from the process broke: its early exit (reported by its exit code) when it has ended or
-         * ends at once, whatever words the OS used for it; our failure when it is still running.
+         * ends at once, whatever words the OS used for it (Windows translates them; checked on Windows: not yet);
+         * our failure when it is still running.
          */
         void processSideFailed(IOException e) {
             if (!endsWithin(EXIT_GRACE)) ourSideFailed(e);

@@ -119,7 +119,7 @@ final class DiskCheck implements Check {
         if (status != Status.OK) {
             r = r.action("free space: prune old backups (KEEP_* settings), move BACKUP_DIR to a bigger disk, "
                     + "or grow the Docker Desktop disk image (Settings > Resources)"
-                    + (usages.stream().anyMatch(u -> u.what().equals(DESKTOP)) ? "; a full Docker Desktop drive needs room on that "
+                    + (usages.stream().anyMatch(u -> u.what().equals(DESKTOP) && u.percent() >= warn) ? "; a full Docker Desktop drive needs room on that "
                     + "drive, or the disk image moved to another (Settings > Resources > Disk image location)" : ""));
         }
         for (Usage u : usages) {

@@ -27,6 +27,7 @@ public final class Cli {
      */
     public static int execute(Object command, String[] args, int... codes) {
         System.setProperty(Launcher.PROPERTY, Launcher.prefix());
+        ParentWatch.start(System.getenv());
         CommandLine cl = new CommandLine(command);
         CommandLine.Model.UsageMessageSpec usage = cl.getCommandSpec().usageMessage();
         usage.exitCodeListHeading("%nExit codes:%n").exitCodeList(exitCodes(codes));

@@ -122,6 +122,7 @@ public final class Config {
         url("PGADMIN_URL");
         number("DISK_WARN_PERCENT", "70", 1, 100);
         number("DISK_CRITICAL_PERCENT", "85", 1, 100);
+        DEFAULTS.put("DOCKER_DESKTOP_DATA", "");
         number("CONNECTIONS_WARN_PERCENT", "80", 1, 100);
         number("CONNECTIONS_CRITICAL_PERCENT", "90", 1, 100);
         number("LONG_QUERY_SECONDS", "300", 1, 86_400 * 7);

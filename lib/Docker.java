@@ -3,9 +3,12 @@ package lib;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import java.io.IOException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * What the Docker engine says about itself and about containers, through the docker CLI (so DOCKER_HOST,
@@ -43,6 +46,24 @@ public final class Docker {
         Proc.Result r = Proc.run(List.of("docker", "version", "--format", "{{.Server.Version}}"), Map.of(), timeout);
         if (!r.ok()) throw engineUnreachable(r.lastError());
         return r.stdout().strip();
+    }
+
+    /** The engine's operating system as {@code docker info} names it ("Docker Desktop" there), or "" when it does not answer. */
+    public static String operatingSystem(Duration timeout) {
+        Proc.Result r = Proc.run(List.of("docker", "info", "--format", "{{.OperatingSystem}}"), Map.of(), timeout);
+        return r.ok() ? r.stdout().strip() : "";
+    }
+
+    /**
+     * The folder on this machine that holds Docker Desktop's WSL2 disk image, whose drive can fill up while df
+     * inside a container still shows room: {@code configured} (DOCKER_DESKTOP_DATA) when set, else on Windows
+     * under Docker Desktop %LOCALAPPDATA%\Docker\wsl (checked on Windows: not yet). {@code engineOs} is asked
+     * only when needed.
+     */
+    public static Optional<Path> desktopData(String configured, boolean windows, String localAppData, Supplier<String> engineOs) {
+        if (!configured.isBlank()) return Optional.of(Path.of(configured));
+        if (!windows || localAppData == null || localAppData.isBlank() || !engineOs.get().equals("Docker Desktop")) return Optional.empty();
+        return Optional.of(Path.of(localAppData, "Docker", "wsl"));
     }
 
     /** The container's state; an exception when it does not exist or the engine is down. */

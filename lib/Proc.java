@@ -8,21 +8,40 @@ import org.zeroturnaround.exec.stream.PumpStreamHandler;
 
 import java.io.*;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
 
 /**
  * Runs external programs (pg_dump, psql, docker...) from argument lists, never a shell string.
  * Secrets travel in the environment map only. Streams are pumped with large buffers, and a failure
- * on our side of a pipe (disk full, corrupt input) is reported rather than swallowed.
+ * on our side of a pipe (disk full, corrupt input) is reported rather than swallowed. When the JVM
+ * exits, everything it started is killed, grandchildren included.
  */
 public final class Proc {
     static final int BUFFER = 1 << 16;
     static final int STDERR_TAIL = 16 * 1024;
+    /** How long a process whose stdin or stdout broke may take to exit before the break counts as ours. */
+    static final Duration EXIT_GRACE = Duration.ofSeconds(2);
+    /**
+     * Processes started while the JVM shuts down: cleanup (a shutdown hook's, or a finally block's after a
+     * signal), which the exit hook must not kill. Also the lock that orders starts against that hook.
+     */
+    private static final Set<ProcessHandle> CLEANUP = ConcurrentHashMap.newKeySet();
+    /** Set by the exit hook once it has run (guarded by {@link #CLEANUP}). */
+    private static boolean descendantsKilled;
+
+    static {
+        if (!shuttingDown()) Runtime.getRuntime().addShutdownHook(new Thread(Proc::killDescendants, "kill-descendants"));
+    }
 
     /** Exit value, captured stdout (empty when streamed elsewhere) and the tail of stderr. */
     public record Result(int exit, String stdout, String stderr) {
@@ -79,10 +98,11 @@ public final class Proc {
         Pumps pumps = new Pumps(activity.watch(out != null ? out : captured), activity.watch(errOut), in);
         ProcessExecutor ex = new ProcessExecutor().command(cmd).environment(env).redirectErrorStream(false).streams(pumps)
                 .exitValueAny();
-        if (!shuttingDown()) ex.destroyOnExit();
         int exit;
         try {
-            exit = waitFor(ex.start(), cmd.get(0), timeout, stall, activity);
+            StartedProcess p = start(ex::start, StartedProcess::getProcess);
+            pumps.process.complete(p.getProcess());
+            exit = waitFor(p, cmd.get(0), timeout, stall, activity);
         } catch (IOException e) {
             throw notFound(cmd.get(0), e);
         }
@@ -99,8 +119,7 @@ public final class Proc {
             } catch (TimeoutException e) {
                 if (timeout != null && System.nanoTime() - deadline >= 0) {
                     kill(p);
-                    throw new OpsException(ExitCode.UNAVAILABLE, name(program) + " did not finish within " + timeout.toSeconds() + " s",
-                            unresponsive(program));
+                    throw timedOut(program, timeout);
                 }
                 if (stall != null && activity.silentFor().compareTo(stall) >= 0) {
                     kill(p);
@@ -118,10 +137,90 @@ public final class Proc {
         }
     }
 
+    /**
+     * Runs a program with its stdin empty and its stdout and stderr appended to {@code output}, waiting for its
+     * own exit only. For a program that starts a server and returns (pg_ctl start): the server inherits what
+     * the program had, and on Windows it holds those handles until it stops, so a pipe to us would reach its end
+     * only then (checked on Windows: not yet). The result's stderr is the tail of {@code output}.
+     */
+    public static Result runToFile(List<String> cmd, Map<String, String> env, Duration timeout, Path output) {
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(output.toFile()))
+                .redirectInput(ProcessBuilder.Redirect.from(new File(System.getProperty("os.name").startsWith("Windows") ? "NUL" : "/dev/null")));
+        pb.environment().putAll(env);
+        try {
+            Process p = start(pb::start, Function.identity());
+            if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                killTree(p.toHandle());
+                throw timedOut(cmd.get(0), timeout);
+            }
+            return new Result(p.exitValue(), "", tail(output));
+        } catch (IOException e) {
+            throw notFound(cmd.get(0), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new OpsException(ExitCode.FAILED, "interrupted while running " + name(cmd.get(0)), null);
+        }
+    }
+
+    private static String tail(Path file) throws IOException {
+        TailBuffer t = new TailBuffer(STDERR_TAIL);
+        try (InputStream in = new FileInputStream(file.toFile())) {
+            in.transferTo(t);
+        }
+        return t.toString();
+    }
+
+    private static OpsException timedOut(String program, Duration timeout) {
+        return new OpsException(ExitCode.UNAVAILABLE, name(program) + " did not finish within " + timeout.toSeconds() + " s",
+                unresponsive(program));
+    }
+
+    /** An action that starts a process. */
+    private interface Starter<T> {
+        T start() throws IOException;
+    }
+
+    /**
+     * Starts a process. One whose start begins while the JVM shuts down is cleanup, which {@link #killDescendants}
+     * spares; any other one started after that hook has run is killed at once.
+     */
+    private static <T> T start(Starter<T> starter, Function<T, Process> process) throws IOException {
+        synchronized (CLEANUP) {
+            boolean cleanup = shuttingDown();
+            T started = starter.start();
+            ProcessHandle h = process.apply(started).toHandle();
+            if (cleanup) CLEANUP.add(h);
+            else if (descendantsKilled) killTree(h);
+            return started;
+        }
+    }
+
+    /**
+     * The exit hook (Ctrl-C, a stopped task, System.exit): kills every process this JVM started and what those
+     * started. Killing a process does not end its children (on Windows never; on Linux only a terminal signals the
+     * whole group), and a {@code docker exec} or {@code pg_dump} left behind would keep working on the database
+     * (checked on Windows: not yet).
+     */
+    private static void killDescendants() {
+        synchronized (CLEANUP) {
+            killChildren(ProcessHandle.current());
+            descendantsKilled = true;
+        }
+    }
+
+    /** Deepest first: a parent killed before its children would leave them out of reach (no longer its descendants). */
+    private static void killChildren(ProcessHandle parent) {
+        parent.children().filter(c -> !CLEANUP.contains(c)).forEach(Proc::killTree);
+    }
+
+    private static void killTree(ProcessHandle h) {
+        killChildren(h);
+        h.destroyForcibly();
+    }
+
     /** Kills the process and everything it started, then lets the stream pumps end. */
     private static void kill(StartedProcess p) {
-        p.getProcess().descendants().forEach(ProcessHandle::destroyForcibly);
-        p.getProcess().destroyForcibly();
+        killTree(p.getProcess().toHandle());
         try {
             p.getFuture().get(5, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
@@ -159,18 +258,14 @@ public final class Proc {
         Session s = new Session();
         try {
             ProcessExecutor ex = new ProcessExecutor().command(cmd).environment(env).redirectErrorStream(false).streams(s);
-            if (!shuttingDown()) ex.destroyOnExit();
-            s.started = ex.start();
+            s.started = start(ex::start, StartedProcess::getProcess);
         } catch (IOException e) {
             throw notFound(cmd.get(0), e);
         }
         return s;
     }
 
-    /**
-     * Children are killed when we exit (Ctrl-C must not leave a pg_dump behind), but that takes a shutdown
-     * hook, which cannot be added while the JVM is already shutting down (cleanup run from a hook).
-     */
+    /** True once the JVM has begun to exit (a shutdown hook can no longer be added). */
     static boolean shuttingDown() {
         Thread probe = new Thread(() -> { });
         try {
@@ -224,7 +319,7 @@ public final class Proc {
         @Override public void setProcessInputStream(OutputStream os) { stdin = os; }
         @Override public void setProcessOutputStream(InputStream is) { stdout = is; }
         @Override public void setProcessErrorStream(InputStream is) {
-            errPump = new Thread(new Pump(is, err, null), "stderr");
+            errPump = new Thread(new Pump(is, err, null, false), "stderr");
             errPump.setDaemon(true);
         }
         @Override public void start() { errPump.start(); }
@@ -254,52 +349,98 @@ public final class Proc {
 
     /** zt-exec stream handler with 64 KB pumps that remember the first failure on our side. */
     static final class Pumps extends PumpStreamHandler {
+        final CompletableFuture<Process> process = new CompletableFuture<>();
         volatile IOException failure;
 
         Pumps(OutputStream out, OutputStream err, InputStream in) { super(out, err, in); }
 
+        /** zt-exec closes the destination when the source is exhausted only for the process's stdin. */
         @Override
         protected Thread createPump(InputStream is, OutputStream os, boolean closeWhenExhausted, boolean flush) {
-            return newThread(new Pump(is, os, this) { { close = closeWhenExhausted; } });
+            return newThread(new Pump(is, os, this, closeWhenExhausted));
+        }
+
+        /**
+         * A pipe to or from the process broke: its early exit (reported by its exit code) when it has ended or
+         * ends at once, whatever words the OS used for it (Windows translates them; checked on Windows: not yet);
+         * our failure when it is still running.
+         */
+        void processSideFailed(IOException e) {
+            if (!endsWithin(EXIT_GRACE)) ourSideFailed(e);
+        }
+
+        private boolean endsWithin(Duration grace) {
+            try {
+                return process.get(grace.toMillis(), TimeUnit.MILLISECONDS).waitFor(grace.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (ExecutionException | TimeoutException e) {
+                return false; // never started
+            } catch (InterruptedException e) {
+                // zt-exec interrupts the stdin pump once the process has ended
+                Thread.currentThread().interrupt();
+                Process p = process.getNow(null);
+                return p != null && !p.isAlive();
+            }
+        }
+
+        void ourSideFailed(IOException e) {
+            if (failure == null) failure = e;
         }
     }
 
-    /** Copies until EOF. A write failure closes the source so the process sees a broken pipe and exits. */
+    /**
+     * Copies until EOF, between the process ({@code toProcess}: its stdin; else its stdout or stderr) and our
+     * stream. A failure closes the source so the process sees a broken pipe and exits.
+     */
     static class Pump implements Runnable {
         private final InputStream from;
         private final OutputStream to;
         private final Pumps owner;
-        boolean close;
+        private final boolean toProcess;
 
-        Pump(InputStream from, OutputStream to, Pumps owner) {
+        Pump(InputStream from, OutputStream to, Pumps owner, boolean toProcess) {
             this.from = from;
             this.to = to;
             this.owner = owner;
+            this.toProcess = toProcess;
         }
 
         @Override
         public void run() {
-            byte[] buf = new byte[BUFFER];
             try {
-                int n;
-                while ((n = from.read(buf)) > 0) {
-                    to.write(buf, 0, n);
-                    if (close) to.flush();
-                }
-            } catch (IOException e) {
-                if (owner != null && owner.failure == null && !isBrokenPipe(e)) owner.failure = e;
-                try { from.close(); } catch (IOException ignored) { /* best effort */ }
+                copy();
             } finally {
-                if (close) {
+                if (toProcess) {
                     try { to.close(); } catch (IOException ignored) { /* process already exited */ }
                 }
             }
         }
 
-        /** The process exiting early closes its stdin; that is reported by its exit code, not here. */
-        private static boolean isBrokenPipe(IOException e) {
-            String m = String.valueOf(e.getMessage());
-            return m.contains("Broken pipe") || m.contains("Stream closed") || m.contains("pipe is being closed");
+        private void copy() {
+            byte[] buf = new byte[BUFFER];
+            while (true) {
+                int n;
+                try {
+                    n = from.read(buf);
+                } catch (IOException e) {
+                    failed(e, !toProcess);
+                    return;
+                }
+                if (n < 0) return;
+                try {
+                    to.write(buf, 0, n);
+                    if (toProcess) to.flush();
+                } catch (IOException e) {
+                    failed(e, toProcess);
+                    return;
+                }
+            }
+        }
+
+        private void failed(IOException e, boolean processSide) {
+            try { from.close(); } catch (IOException ignored) { /* best effort */ }
+            if (owner == null) return;
+            if (processSide) owner.processSideFailed(e);
+            else owner.ourSideFailed(e);
         }
     }
 

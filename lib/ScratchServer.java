@@ -17,6 +17,8 @@ import java.util.stream.Stream;
  * removes everything.
  */
 public final class ScratchServer implements AutoCloseable {
+    private static final boolean WINDOWS = System.getProperty("os.name").startsWith("Windows");
+    private static final Duration LIMIT = Duration.ofMinutes(2);
     private final String container;
     private final Path dir;
     private final Path bin;
@@ -95,7 +97,7 @@ public final class ScratchServer implements AutoCloseable {
     public void close() {
         try {
             if (container != null) Proc.run(List.of("docker", "rm", "-f", "-v", container), Map.of(), Duration.ofSeconds(60));
-            else pgCtl("-m", "immediate", "stop");
+            else check(Proc.run(asUser(pgCtl("-m", "immediate", "stop")), Map.of(), LIMIT), "pg_ctl");
         } catch (RuntimeException ignored) {
             // already stopped
         } finally {
@@ -115,24 +117,41 @@ public final class ScratchServer implements AutoCloseable {
         } else {
             init.add("--auth-host=trust");
         }
-        run(init, "initdb");
-        Files.writeString(data.resolve("postgresql.conf"), String.join("\n", "", "port = " + port,
-                "listen_addresses = '127.0.0.1'", "unix_socket_directories = '" + dir + "'", "fsync = off",
-                "max_connections = 50", ""), StandardOpenOption.APPEND);
-        pgCtl("-w", "-t", "60", "-l", dir.resolve("log").toString(), "start");
+        check(Proc.run(asUser(init), Map.of(), LIMIT), "initdb");
+        Files.writeString(data.resolve("postgresql.conf"), settings(port, dir.toString(), WINDOWS), StandardOpenOption.APPEND);
+        // the server inherits pg_ctl's handles: its output goes to a file, or we would wait for the server to stop
+        check(Proc.runToFile(asUser(pgCtl("-w", "-t", "60", "-l", dir.resolve("log").toString(), "start")), Map.of(), LIMIT,
+                dir.resolve("pg_ctl.out")), "pg_ctl");
     }
 
-    private void pgCtl(String... args) {
+    /**
+     * The lines appended to postgresql.conf. On Windows no socket directory (TCP only; clients use 127.0.0.1):
+     * a %TEMP% path's backslashes would be read as escapes (checked on Windows: not yet).
+     */
+    public static String settings(int port, String socketDir, boolean windows) {
+        return String.join("\n", "", "port = " + port, "listen_addresses = '127.0.0.1'",
+                "unix_socket_directories = " + quoted(windows ? "" : socketDir), "fsync = off", "max_connections = 50", "");
+    }
+
+    /** A postgresql.conf string: its parser reads a backslash as an escape and a doubled quote as a quote. */
+    static String quoted(String value) {
+        return "'" + value.replace("\\", "\\\\").replace("'", "''").replace("\n", "\\n").replace("\r", "\\r") + "'";
+    }
+
+    private List<String> pgCtl(String... args) {
         List<String> cmd = new ArrayList<>(List.of(bin.resolve("pg_ctl").toString(), "-D", dir.resolve("data").toString()));
         cmd.addAll(List.of(args));
-        run(cmd, "pg_ctl");
+        return cmd;
     }
 
-    private void run(List<String> cmd, String what) {
+    private List<String> asUser(List<String> cmd) {
         List<String> full = new ArrayList<>();
         if (asPostgres) full.addAll(List.of("runuser", "-u", "postgres", "--"));
         full.addAll(cmd);
-        Proc.Result r = Proc.run(full, Map.of(), Duration.ofMinutes(2));
+        return full;
+    }
+
+    private void check(Proc.Result r, String what) {
         if (!r.ok()) {
             throw new OpsException(ExitCode.UNAVAILABLE, what + " failed for the scratch cluster: " + r.lastError(),
                     "check the PostgreSQL binaries in " + bin);
@@ -176,7 +195,7 @@ public final class ScratchServer implements AutoCloseable {
     }
 
     static boolean isRoot() {
-        return !System.getProperty("os.name").startsWith("Windows") && "root".equals(System.getProperty("user.name"));
+        return !WINDOWS && "root".equals(System.getProperty("user.name"));
     }
 
     private static void chownToPostgres(Path p) throws IOException {

@@ -10,10 +10,12 @@ import org.junit.jupiter.api.Test;
 import tests.support.Fixtures;
 import tests.support.TestContainer;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -33,6 +35,21 @@ class DockerTest {
     @AfterAll
     static void removeContainer() {
         if (db != null) db.close();
+    }
+
+    @Test
+    void theEngineNamesItsOperatingSystem() {
+        assertThat(Docker.operatingSystem(TIMEOUT)).isNotBlank().isNotEqualTo("Docker Desktop");
+    }
+
+    @Test
+    void dockerDesktopsDataIsLookedForOnlyOnWindowsUnderDockerDesktopUnlessConfigured() {
+        String local = "C:\\Users\\Jürgen\\AppData\\Local";
+        assertThat(Docker.desktopData("", true, local, () -> "Docker Desktop")).contains(Path.of(local, "Docker", "wsl"));
+        assertThat(Docker.desktopData("", true, local, () -> "Ubuntu 24.04 LTS")).isEmpty();
+        assertThat(Docker.desktopData("", false, local, () -> { throw new AssertionError("docker info asked off Windows"); })).isEmpty();
+        assertThat(Docker.desktopData("D:\\Docker", false, local, () -> { throw new AssertionError("docker info asked"); }))
+                .isEqualTo(Optional.of(Path.of("D:\\Docker")));
     }
 
     @Test

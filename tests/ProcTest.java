@@ -4,11 +4,18 @@ import lib.ExitCode;
 import lib.OpsException;
 import lib.Proc;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import tests.support.Jvm;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -59,6 +66,107 @@ class ProcTest {
         assertThatThrownBy(() -> Proc.run(List.of("cat", "/dev/zero"), Map.of(), Duration.ofSeconds(20), null, full))
                 .isInstanceOf(UncheckedIOException.class).hasMessageContaining("No space left");
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(15));
+    }
+
+    /** A failure writing our output is ours, whatever words it has: a text never passes for the process's early exit. */
+    @ParameterizedTest
+    @ValueSource(strings = {"Broken pipe", "Stream closed", "The pipe is being closed", "Die Pipe wird geschlossen",
+            "Le canal de communication est sur le point d'être fermé"})
+    void ourSideFailingIsReportedWhateverTheMessageSays(String message) {
+        OutputStream broken = new OutputStream() {
+            @Override public void write(int b) throws IOException { throw new IOException(message); }
+            @Override public void write(byte[] b, int off, int len) throws IOException { throw new IOException(message); }
+        };
+        assertThatThrownBy(() -> Proc.run(List.of("cat", "/dev/zero"), Map.of(), Duration.ofSeconds(20), null, broken))
+                .isInstanceOf(UncheckedIOException.class).hasMessageContaining(message);
+    }
+
+    @Test
+    void aChildThatExitsBeforeReadingItsInputIsReportedByItsExitCode() {
+        Proc.Result r = Proc.run(List.of("sh", "-c", "echo refused >&2; exit 3"), Map.of(), Duration.ofSeconds(20), endless(), null);
+
+        assertThat(r.exit()).isEqualTo(3);
+        assertThat(r.lastError()).isEqualTo("refused");
+    }
+
+    /** The pipe broke while the child runs on: not its exit, so the broken input is ours to report. */
+    @Test
+    void aChildThatClosesItsInputButRunsOnIsAFailureOnOurSide() {
+        assertThatThrownBy(() -> Proc.run(List.of("sh", "-c", "exec 0<&-; sleep 5"), Map.of(), Duration.ofSeconds(20), endless(), null))
+                .isInstanceOf(UncheckedIOException.class);
+    }
+
+    /** Zeros without end. */
+    private static InputStream endless() {
+        return new InputStream() {
+            @Override public int read() { return 0; }
+            @Override public int read(byte[] b, int off, int len) { java.util.Arrays.fill(b, off, off + len, (byte) 0); return len; }
+        };
+    }
+
+    /** pg_ctl start on Windows: the server it leaves behind holds the handles it inherited, so no pipe to us would end. */
+    @Test
+    void runToFileReturnsWhenTheProgramExitsThoughWhatItStartedHoldsItsOutput(@TempDir Path dir) throws Exception {
+        Path out = dir.resolve("out");
+        Proc.Result r = Proc.runToFile(List.of("sh", "-c", "sleep 600 & echo $!; echo started >&2; exit 4"), Map.of(),
+                Duration.ofSeconds(60), out);
+        ProcessHandle left = ProcessHandle.of(Long.parseLong(Files.readAllLines(out).get(0))).orElseThrow();
+        try {
+            assertThat(r.exit()).isEqualTo(4);
+            assertThat(r.lastError()).isEqualTo("started");
+            assertThat(left.isAlive()).isTrue();
+        } finally {
+            left.destroyForcibly();
+        }
+    }
+
+    /** Runs {@code sh -c "sleep 600; :"} through Proc (the sleep is a grandchild) until it is stopped. */
+    public static final class SleepRunner {
+        public static void main(String[] args) {
+            Proc.run(List.of("sh", "-c", "sleep 600; :"), Map.of(), Duration.ofMinutes(15));
+        }
+    }
+
+    @Test
+    void stoppingTheJvmKillsWhatItStartedAndWhatThoseStarted(@TempDir Path dir) throws Exception {
+        Process jvm = Jvm.start(Jvm.command(SleepRunner.class), Map.of(), dir.resolve("log"));
+        ProcessHandle sleep = Jvm.awaitDescendant(jvm.toHandle(), "sleep");
+        try {
+            jvm.destroy();
+
+            assertThat(Jvm.ends(jvm.toHandle())).isTrue();
+            assertThat(Jvm.ends(sleep)).as("the grandchild is killed too").isTrue();
+        } finally {
+            sleep.destroyForcibly();
+        }
+    }
+
+    /**
+     * As {@link SleepRunner}, with a shutdown hook whose cleanup runs a program that takes a while and leaves a mark:
+     * Proc must still run programs while the JVM exits (no hook can be added then) and the exit hook must spare them.
+     */
+    public static final class CleanupRunner {
+        public static void main(String[] args) {
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> Proc.run(List.of("sh", "-c", "sleep 1; echo done > \"$1\"", "sh", args[0]),
+                    Map.of(), Duration.ofSeconds(30))));
+            SleepRunner.main(args);
+        }
+    }
+
+    @Test
+    void cleanupThatRunsWhileTheJvmExitsIsNotKilled(@TempDir Path dir) throws Exception {
+        Path mark = dir.resolve("mark");
+        Process jvm = Jvm.start(Jvm.command(CleanupRunner.class, mark.toString()), Map.of(), dir.resolve("log"));
+        ProcessHandle sleep = Jvm.awaitDescendant(jvm.toHandle(), "sleep");
+        try {
+            jvm.destroy();
+
+            assertThat(Jvm.ends(jvm.toHandle())).isTrue();
+            assertThat(Jvm.ends(sleep)).isTrue();
+            assertThat(mark).as("the hook's program ran to its end").hasContent("done");
+        } finally {
+            sleep.destroyForcibly();
+        }
     }
 
     @Test

@@ -1,9 +1,11 @@
 package lib.health;
 
 import lib.Disk;
+import lib.Docker;
 import lib.Proc;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.FileStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,17 +14,25 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.concurrent.*;
 
 /**
  * 6. Used space of the filesystem holding BACKUP_DIR and of the one holding the database's data
- * directory (inside the container via df in docker mode), against DISK_WARN/CRITICAL_PERCENT.
+ * directory (inside the container via df in docker mode), against DISK_WARN/CRITICAL_PERCENT. Under Docker
+ * Desktop also the drive that holds its disk image: df inside sees only the image, which can still have room
+ * when the drive beneath it is full.
  */
 final class DiskCheck implements Check {
+    private static final boolean WINDOWS = System.getProperty("os.name").startsWith("Windows");
+
     /** Used and total bytes of one filesystem. */
     record Usage(String what, long used, long total) {
         double percent() { return total == 0 ? 0 : 100.0 * used / total; }
     }
+
+    /** The key of the Docker Desktop drive's values. */
+    static final String DESKTOP = "dockerDesktop";
 
     /** Where the official image and ours keep the cluster (PGDATA). */
     static final String STANDARD_PGDATA = "/var/lib/postgresql/data";
@@ -41,8 +51,9 @@ final class DiskCheck implements Check {
         Long dbBytes = null;
         // The database side may hang; the backup side must still be reported, so it gets a shorter leash.
         CompletableFuture<DbSide> db = CompletableFuture.supplyAsync(() -> database(p), HealthCheck.DAEMONS);
+        CompletableFuture<Optional<Usage>> desktop = CompletableFuture.supplyAsync(() -> desktop(p), HealthCheck.DAEMONS);
         try {
-            DbSide got = db.get(Math.max(0, p.remaining().toMillis() - 700), TimeUnit.MILLISECONDS);
+            DbSide got = db.get(leash(p), TimeUnit.MILLISECONDS);
             dbBytes = got.bytes();
             if (got.volume() != null) usages.add(got.volume());
             else notes.add("database volume not measurable from here");
@@ -51,8 +62,30 @@ final class DiskCheck implements Check {
         } catch (ExecutionException e) {
             notes.add("database volume not measured (" + e.getCause().getMessage() + ")");
         }
+        try {
+            desktop.get(leash(p), TimeUnit.MILLISECONDS).ifPresent(usages::add);
+        } catch (TimeoutException | ExecutionException e) {
+            notes.add(label(DESKTOP) + " not measured");
+        }
         return verdict(p, usages, dbBytes, notes);
     }
+
+    private static long leash(Probe p) { return Math.max(0, p.remaining().toMillis() - 700); }
+
+    /** The drive holding Docker Desktop's disk image (DOCKER_DESKTOP_DATA, or found on Windows in docker mode). */
+    private static Optional<Usage> desktop(Probe p) {
+        boolean ask = WINDOWS && p.config().dockerMode();
+        Optional<Path> dir = Docker.desktopData(p.config().get("DOCKER_DESKTOP_DATA"), ask, System.getenv("LOCALAPPDATA"),
+                () -> Docker.operatingSystem(p.remaining()));
+        try {
+            return dir.isEmpty() ? Optional.empty() : Optional.of(local(DESKTOP, dir.get()));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** How a filesystem is named in the summary. */
+    private static String label(String what) { return what.equals(DESKTOP) ? "Docker Desktop drive" : what; }
 
     private static DbSide database(Probe p) {
         // In docker mode df runs beside the query: the image's standard data directory is nearly always it.
@@ -77,7 +110,7 @@ final class DiskCheck implements Check {
         for (Usage u : usages) {
             Status s = u.percent() >= crit ? Status.CRITICAL : u.percent() >= warn ? Status.WARNING : Status.OK;
             status = Status.worst(status, s);
-            parts.add(String.format(Locale.ROOT, "%s %.0f%% used (%s free)", u.what(), u.percent(), Disk.human(u.total() - u.used())));
+            parts.add(String.format(Locale.ROOT, "%s %.0f%% used (%s free)", label(u.what()), u.percent(), Disk.human(u.total() - u.used())));
         }
         if (dbBytes != null) parts.add("database " + Disk.human(dbBytes));
         parts.addAll(notes);
@@ -85,7 +118,9 @@ final class DiskCheck implements Check {
                 + (status == Status.OK ? "" : " (warning at " + warn + "%, critical at " + crit + "%)"));
         if (status != Status.OK) {
             r = r.action("free space: prune old backups (KEEP_* settings), move BACKUP_DIR to a bigger disk, "
-                    + "or grow the Docker Desktop disk image (Settings > Resources)");
+                    + "or grow the Docker Desktop disk image (Settings > Resources)"
+                    + (usages.stream().anyMatch(u -> u.what().equals(DESKTOP) && u.percent() >= warn) ? "; a full Docker Desktop drive needs room on that "
+                    + "drive, or the disk image moved to another (Settings > Resources > Disk image location)" : ""));
         }
         for (Usage u : usages) {
             r.with(u.what() + "UsedPercent", Math.round(u.percent() * 10) / 10.0).with(u.what() + "FreeBytes", u.total() - u.used());

@@ -32,8 +32,8 @@ public final class Proc {
     /** How long a process whose stdin or stdout broke may take to exit before the break counts as ours. */
     static final Duration EXIT_GRACE = Duration.ofSeconds(2);
     /**
-     * Processes started while the JVM shuts down: cleanup (a shutdown hook's, or a finally block's after a
-     * signal), which the exit hook must not kill. Also the lock that orders starts against that hook.
+     * Processes the exit hook must not kill: those started while the JVM shuts down (cleanup: a shutdown hook's,
+     * or a finally block's after a signal) and those meant to outlive us ({@link #startDetached}). Also the lock that orders starts against that hook.
      */
     private static final Set<ProcessHandle> CLEANUP = ConcurrentHashMap.newKeySet();
     /** Set by the exit hook once it has run (guarded by {@link #CLEANUP}). */
@@ -145,7 +145,7 @@ public final class Proc {
      */
     public static Result runToFile(List<String> cmd, Map<String, String> env, Duration timeout, Path output) {
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(output.toFile()))
-                .redirectInput(ProcessBuilder.Redirect.from(new File(System.getProperty("os.name").startsWith("Windows") ? "NUL" : "/dev/null")));
+                .redirectInput(ProcessBuilder.Redirect.from(nullDevice()));
         pb.environment().putAll(env);
         try {
             Process p = start(pb::start, Function.identity());
@@ -178,6 +178,23 @@ public final class Proc {
     /** An action that starts a process. */
     private interface Starter<T> {
         T start() throws IOException;
+    }
+
+    /**
+     * Starts a program that must outlive this run (Docker Desktop), with no pipes to us. The exit hook spares it and
+     * what it starts, as it spares cleanup.
+     */
+    public static void startDetached(List<String> cmd) throws IOException {
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .redirectError(ProcessBuilder.Redirect.DISCARD).redirectInput(ProcessBuilder.Redirect.from(nullDevice()));
+        synchronized (CLEANUP) {
+            CLEANUP.add(pb.start().toHandle());
+        }
+    }
+
+    /** NUL on Windows, /dev/null elsewhere: an empty stdin. */
+    private static File nullDevice() {
+        return new File(System.getProperty("os.name").startsWith("Windows") ? "NUL" : "/dev/null");
     }
 
     /**

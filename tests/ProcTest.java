@@ -141,6 +141,39 @@ class ProcTest {
         }
     }
 
+    /** Starts a detached program (as Docker Desktop is started) that writes its pid, then a sleep it waits for. */
+    public static final class DetachRunner {
+        public static void main(String[] args) throws Exception {
+            Proc.startDetached(List.of("sh", "-c", "echo $$ > \"$1\"; exec tail -f /dev/null", "sh", args[0]));
+            SleepRunner.main(args);
+        }
+    }
+
+    @Test
+    void aDetachedProgramOutlivesTheJvmThatStartedIt(@TempDir Path dir) throws Exception {
+        Path pidFile = dir.resolve("pid");
+        Process jvm = Jvm.start(Jvm.command(DetachRunner.class, pidFile.toString()), Map.of(), dir.resolve("log"));
+        ProcessHandle sleep = Jvm.awaitDescendant(jvm.toHandle(), "sleep");
+        ProcessHandle detached = Jvm.await(() -> {
+            try {
+                String pid = Files.exists(pidFile) ? Files.readString(pidFile).strip() : "";
+                return pid.isEmpty() ? java.util.Optional.empty() : ProcessHandle.of(Long.parseLong(pid));
+            } catch (java.io.IOException e) {
+                return java.util.Optional.empty();
+            }
+        }, "the detached program's pid");
+        try {
+            jvm.destroy();
+
+            assertThat(Jvm.ends(jvm.toHandle())).isTrue();
+            assertThat(Jvm.ends(sleep)).isTrue();
+            assertThat(detached.isAlive()).as("Docker Desktop must outlive verify-startup").isTrue();
+        } finally {
+            detached.destroyForcibly();
+            sleep.destroyForcibly();
+        }
+    }
+
     /**
      * As {@link SleepRunner}, with a shutdown hook whose cleanup runs a program that takes a while and leaves a mark:
      * Proc must still run programs while the JVM exits (no hook can be added then) and the exit hook must spare them.

@@ -2,12 +2,14 @@ package lib.startup;
 
 import lib.Config;
 import lib.Log;
+import lib.Proc;
 
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -64,17 +66,12 @@ public final class DockerDesktop {
             return not.get();
         }
         try {
-            new ProcessBuilder(exe.toString()).redirectOutput(ProcessBuilder.Redirect.DISCARD)
-                    .redirectError(ProcessBuilder.Redirect.DISCARD).redirectInput(ProcessBuilder.Redirect.from(nullDevice())).start();
+            Proc.startDetached(List.of(exe.toString()));
             log.info("started " + exe);
             return "started " + exe.getFileName();
         } catch (IOException e) {
             log.warn("cannot start " + exe + ": " + e.getMessage());
             return "could not start " + exe + ": " + e.getMessage();
         }
-    }
-
-    private static File nullDevice() {
-        return new File(System.getProperty("os.name").startsWith("Windows") ? "NUL" : "/dev/null");
     }
 }

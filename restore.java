@@ -20,6 +20,7 @@
 import lib.*;
 import lib.alert.Alerts;
 import lib.alert.JobAlerts;
+import lib.offsite.Download;
 import lib.offsite.Offsite;
 import lib.offsite.RemoteStore;
 import lib.volume.VolumeReport;
@@ -144,14 +145,8 @@ class restore implements Callable<Integer> {
         if (!fromRemote) return run(restore, restore.choose(which.file == null ? null : Path.of(which.file), source, type, which.date), cfg, log);
         RemoteStore remote = Offsite.store(cfg, log);
         RemoteStore.RemoteSet set = remote.choose(which.file, source, type, which.date);
-        Path download = cfg.path("BACKUP_DIR").resolve(".downloads").resolve(set.base());
-        try {
-            if (!common.json) System.err.println("downloading " + set.type() + "/" + set.base() + " from " + remote.remote() + " ...");
-            BackupStore.Entry backup = remote.fetch(set, download, restore.encryption());
-            log.info("downloaded " + set.type() + "/" + set.base() + " from " + remote.remote() + ", checksums OK");
-            return run(restore, backup, cfg, log);
-        } finally {
-            SafeFiles.deleteTree(download);
+        try (Download download = new Download(cfg.path("BACKUP_DIR"), set.base())) {
+            return run(restore, download.fetch(remote, set, restore.encryption(), common.json ? null : System.err, log), cfg, log);
         }
     }
 
@@ -167,15 +162,8 @@ class restore implements Callable<Integer> {
         if (dryRun) return VolumeReport.plan(plan, common.json);
         if (!common.json) VolumeReport.plan(plan, false);
         VolumeRestore.confirm(plan, yes);
-        JobAlerts alerts = new JobAlerts(Alerts.from(cfg, log), log);
-        try {
-            VolumeRestore.Result done = restore.execute(plan);
-            alerts.restore("volume " + volume, null);
-            return VolumeReport.restored(done, common.json);
-        } catch (OpsException e) {
-            alerts.restore("volume " + volume, e);
-            throw e;
-        }
+        VolumeRestore.Result done = new JobAlerts(Alerts.from(cfg, log), log).restoring("volume " + volume, () -> restore.execute(plan));
+        return VolumeReport.restored(done, common.json);
     }
 
     /** Check, plan, confirm and restore one backup set. */
@@ -193,14 +181,7 @@ class restore implements Callable<Integer> {
             RestoreStatus.planDetails(plan);
         }
         Confirm.require(yes, plan.target());
-        JobAlerts alerts = new JobAlerts(Alerts.from(cfg, log), log);
-        try {
-            Restore.Result done = restore.execute(plan, options);
-            alerts.restore(plan.target(), null);
-            return Report.restored(done, common.json);
-        } catch (OpsException e) {
-            alerts.restore(plan.target(), e);
-            throw e;
-        }
+        Restore.Result done = new JobAlerts(Alerts.from(cfg, log), log).restoring(plan.target(), () -> restore.execute(plan, options));
+        return Report.restored(done, common.json);
     }
 }

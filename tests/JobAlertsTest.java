@@ -84,9 +84,11 @@ class JobAlertsTest {
     @Test
     void aFailedRestoreAlertsAndTheNextGoodOneRecovers() {
         JobAlerts jobs = jobs(log());
-        jobs.restore("inventory_copy", new OpsException(ExitCode.RESTORE_FAILED, "pg_restore exited 1", "see the log"));
+        OpsException failure = new OpsException(ExitCode.RESTORE_FAILED, "pg_restore exited 1", "see the log");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> jobs.restoring("inventory_copy", () -> { throw failure; }))
+                .as("the failure is passed on").isSameAs(failure);
         clock.set(T0.plus(Duration.ofMinutes(30)));
-        jobs.restore("inventory_copy", null);
+        assertThat(jobs.restoring("inventory_copy", () -> "restored")).isEqualTo("restored");
         clock.set(T0.plus(Duration.ofMinutes(40)));
         jobs.restore("inventory_copy", null);
 

@@ -51,6 +51,18 @@ public final class JobAlerts {
     }
 
     /** A restore into {@code target} ended: {@code failure} null means it succeeded. */
+    /** Runs a restore into {@code target} and alerts on how it ended; its failure is passed on. */
+    public <T> T restoring(String target, java.util.function.Supplier<T> restore) {
+        try {
+            T done = restore.get();
+            restore(target, null);
+            return done;
+        } catch (OpsException e) {
+            restore(target, e);
+            throw e;
+        }
+    }
+
     public void restore(String target, OpsException failure) {
         String type = "restore:" + target;
         send(type, failure == null ? List.of()

@@ -2,6 +2,7 @@ package lib.drill;
 
 import lib.*;
 import lib.alert.Alerts;
+import lib.offsite.Download;
 import lib.offsite.Offsite;
 import lib.offsite.RemoteStore;
 
@@ -66,11 +67,9 @@ public final class Drill {
         List<String> problems = new ArrayList<>();
         BackupStore.Entry used = null;
         boolean validated = false;
-        Path download = null;
-        try {
+        try (Download download = o.fromRemote() ? new Download(cfg.path("BACKUP_DIR"), "drill-" + BackupStore.STAMP.format(start).toLowerCase()) : null) {
             List<BackupStore.Entry> candidates;
-            if (o.fromRemote()) {
-                download = cfg.path("BACKUP_DIR").resolve(".downloads").resolve("drill-" + BackupStore.STAMP.format(start).toLowerCase());
+            if (download != null) {
                 candidates = List.of(fetch(o, db, download));
             } else {
                 candidates = step("choose", () -> o.file() != null ? List.of(chooser.choose(o.file(), db, null, null))
@@ -92,8 +91,6 @@ public final class Drill {
         } catch (OpsException e) {
             log.error("drill failed: " + e.oneLine());
             problems.add(e.oneLine());
-        } finally {
-            if (download != null) SafeFiles.deleteTree(download);
         }
         return record(start, Duration.between(start, Instant.now()).toMillis() / 1000.0, mode, scenario, db, used,
                 o.fromRemote() ? "remote" : "local", dest, validated, problems);
@@ -120,11 +117,10 @@ public final class Drill {
     /** The steps timed so far, in order. */
     public List<DrillRecord.Step> steps() { return List.copyOf(steps); }
 
-    private BackupStore.Entry fetch(Options o, String db, Path download) {
+    private BackupStore.Entry fetch(Options o, String db, Download download) {
         RemoteStore remote = Offsite.store(cfg, log);
         RemoteStore.RemoteSet set = step("choose", () -> remote.choose(o.file() == null ? null : o.file().toString(), db, o.type(), o.date()));
-        out.println("downloading " + set.type() + "/" + set.base() + " from " + remote.remote() + " ...");
-        return step("download", () -> remote.fetch(set, download, chooser.encryption()));
+        return step("download", () -> download.fetch(remote, set, chooser.encryption(), out, log));
     }
 
     /**

@@ -103,9 +103,7 @@ class backup implements Callable<Integer> {
             BackupStore store = new BackupStore(cfg.path("BACKUP_DIR"));
             return Report.listing(store.list(null), VolumeSet.list(store, null), common.json);
         }
-        if (!BackupStore.TYPES.contains(type)) {
-            throw new OpsException(ExitCode.USAGE, "unknown --type " + type, "use one of " + BackupStore.TYPES);
-        }
+        Tier.parse(type);
         if (volumes && uploadPending) throw new OpsException(ExitCode.USAGE, "volume archives are not copied off-site", "use --upload-pending alone");
         if (volumes && cfg.list("VOLUMES").isEmpty()) throw new OpsException(ExitCode.USAGE, "--volumes but VOLUMES is empty", "set VOLUMES=pgadmin,config");
         Optional<java.nio.file.Path> textfile = TextfileCollector.target(cfg);

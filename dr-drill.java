@@ -122,7 +122,7 @@ class drdrill implements Callable<Integer> {
         Log log = CommonOptions.log(cfg, "drill");
         if (sandbox) return sandbox(cfg, log);
         JobAlerts alerts = new JobAlerts(Alerts.from(cfg, log), log);
-        if (type != null && !BackupStore.TYPES.contains(type)) throw new OpsException(ExitCode.USAGE, "unknown --type " + type, "use one of " + BackupStore.TYPES);
+        if (type != null) Tier.parse(type);
         Drill.Options options = new Drill.Options(file == null ? null : Path.of(file), db, type, date, fromRemote);
         if (dryRun) return DrillSummary.printPlan(cfg, log, options, file, common.json);
         Destination dest = (cfg.get("DRILL_INTO").equals("container") ? Destination.container(null)

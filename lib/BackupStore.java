@@ -28,7 +28,7 @@ import java.util.stream.Stream;
  */
 public final class BackupStore {
     /** Types a user may ask for; "safety" holds the automatic pre-restore backups. */
-    public static final List<String> TYPES = List.of("hourly", "daily", "weekly", "monthly", "yearly", "manual");
+    public static final List<String> TYPES = Tier.IDS;
     public static final String SAFETY = "safety";
     public static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
     static final Pattern NAME = Pattern.compile(

@@ -104,8 +104,9 @@ public final class Config {
     /** A comma-separated list of backup types (manual only where {@code manual} is true); empty is allowed. */
     private static void typeList(String key, boolean manual) {
         rule(key, v -> v.isBlank() || Arrays.stream(v.split(",")).map(String::strip)
-                .allMatch(t -> BackupStore.TYPES.contains(t) && (manual || !t.equals("manual"))),
-                "a comma-separated list of hourly, daily, weekly, monthly, yearly" + (manual ? ", manual" : "") + " (or empty)");
+                .allMatch(t -> Tier.find(t).filter(x -> manual || x.scheduled()).isPresent()),
+                "a comma-separated list of " + Arrays.stream(Tier.values()).filter(t -> manual || t.scheduled()).map(Tier::id)
+                        .collect(java.util.stream.Collectors.joining(", ")) + " (or empty)");
     }
 
     /** A comma-separated setting as a list, blanks dropped. */

@@ -9,7 +9,6 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Predicate;
@@ -109,10 +108,7 @@ public final class Retention {
 
     /** KEEP_&lt;TIER&gt; for the scheduled tiers; 0 (never prune) for manual and safety. */
     static int keepFor(String tier, Config cfg) {
-        return switch (tier) {
-            case "hourly", "daily", "weekly", "monthly", "yearly" -> cfg.integer("KEEP_" + tier.toUpperCase(Locale.ROOT));
-            default -> 0;
-        };
+        return Tier.find(tier).flatMap(Tier::keepKey).map(cfg::integer).orElse(0);
     }
 
     /** Deletes the planned sets, manifest first so a half-deleted set never looks complete. */

@@ -4,6 +4,7 @@ import lib.BackupStore;
 import lib.Disk;
 import lib.Report;
 import lib.Retention;
+import lib.Tier;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -21,13 +22,6 @@ import java.util.stream.Collectors;
  * do not count and make the check warn.
  */
 final class BackupsCheck implements Check {
-    /** Interval plus grace per type: an hourly backup may be 2 h old, a daily one 26 h. */
-    static final Map<String, Duration> MAX_AGE = Map.of(
-            "hourly", Duration.ofHours(2),
-            "daily", Duration.ofHours(26),
-            "weekly", Duration.ofDays(8),
-            "monthly", Duration.ofDays(32),
-            "yearly", Duration.ofDays(367));
 
     public String name() { return "backups"; }
 
@@ -45,7 +39,7 @@ final class BackupsCheck implements Check {
         Map<String, Object> ages = new LinkedHashMap<>();
         for (String type : p.config().list("SCHEDULED_TYPES")) {
             Optional<BackupStore.Entry> newest = past.stream().filter(e -> e.type().equals(type) && e.verified()).findFirst();
-            Duration limit = MAX_AGE.get(type);
+            Duration limit = Tier.parse(type).maxAge().orElseThrow(); // SCHEDULED_TYPES holds scheduled tiers only
             if (newest.isEmpty()) {
                 ages.put(type + "AgeSeconds", null);
                 if (start.isPresent() && Duration.between(start.get(), now).compareTo(limit) <= 0) {

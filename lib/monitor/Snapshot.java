@@ -3,6 +3,7 @@ package lib.monitor;
 import lib.BackupStore;
 import lib.Config;
 import lib.Metrics;
+import lib.Tier;
 import lib.alert.Alerts;
 import lib.drill.DrillHistory;
 import lib.drill.DrillRecord;
@@ -49,7 +50,7 @@ public record Snapshot(Instant at, String host, HealthCheck.Health health, Laten
         }
         List<BackupStore.Entry> all = new BackupStore(cfg.path("BACKUP_DIR")).list(cfg.get("PGDATABASE"));
         List<BackupStore.Entry> newest = new ArrayList<>();
-        for (String type : BackupStore.TYPES) all.stream().filter(e -> e.type().equals(type)).findFirst().ifPresent(newest::add);
+        for (Tier t : Tier.values()) all.stream().filter(e -> e.type().equals(t.id())).findFirst().ifPresent(newest::add);
         DrillRecord drill = new DrillHistory(cfg.path("LOG_DIR")).last().orElse(null);
         return new Snapshot(now, Alerts.host(), health, recent.latency(), restarts, newest, drill);
     }

@@ -3,12 +3,12 @@ package lib.offsite;
 import lib.Config;
 import lib.Log;
 import lib.OpsException;
+import lib.Tier;
 
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
 
 /**
@@ -47,10 +47,7 @@ public final class RemoteRetention {
 
     /** REMOTE_KEEP_&lt;TIER&gt; for the scheduled tiers; manual and safety sets are only pruned by age. */
     static int keepFor(String tier, Config cfg) {
-        return switch (tier) {
-            case "hourly", "daily", "weekly", "monthly", "yearly" -> cfg.integer("REMOTE_KEEP_" + tier.toUpperCase(Locale.ROOT));
-            default -> 0;
-        };
+        return Tier.find(tier).flatMap(Tier::remoteKeepKey).map(cfg::integer).orElse(0);
     }
 
     /** Deletes the planned sets; returns the remote paths deleted. A failed delete is logged and retried next time. */

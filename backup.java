@@ -109,16 +109,22 @@ class backup implements Callable<Integer> {
         Optional<java.nio.file.Path> textfile = TextfileCollector.target(cfg);
         Log log = CommonOptions.log(cfg, "backup");
         JobAlerts jobAlerts = new JobAlerts(Alerts.from(cfg, log), log);
-        if (uploadPending) return Report.uploadPending(new Backup(cfg, log), dbs, log, common.json, jobAlerts);
+        BackupRun run = new BackupRun(log, jobAlerts);
+        if (uploadPending) {
+            Report.Uploads report = new Report.Uploads(log, common.json);
+            return report.end(run.uploads(new Backup(cfg, log), dbs, report));
+        }
         int exit = ExitCode.OK;
         if (!volumes || !dbs.isEmpty()) {
             if (dbs.isEmpty()) dbs.add(cfg.get("PGDATABASE"));
             Backup.Options options = new Backup.Options(type, cfg.get("VERIFY"), rolePasswords, dryRun);
-            exit = Report.backups(new Backup(cfg, log), dbs, options, log, common.json, jobAlerts);
+            Report.Backups report = new Report.Backups(options, log, common.json);
+            exit = report.end(run.databases(new Backup(cfg, log), dbs, options, report));
             if (!dryRun && textfile.isPresent()) TextfileCollector.backups(cfg, exit).write(textfile.get());
         }
         if (!volumes) return exit;
-        int v = VolumeReport.backups(new VolumeBackup(cfg, log), cfg.list("VOLUMES"), type, dryRun, log, common.json, jobAlerts);
+        VolumeReport.Backups report = new VolumeReport.Backups(dryRun, log, common.json);
+        int v = report.end(run.volumes(new VolumeBackup(cfg, log), cfg.list("VOLUMES"), type, dryRun, report));
         return exit != ExitCode.OK ? exit : v;
     }
 }

@@ -1,6 +1,5 @@
 package lib;
 
-import lib.alert.JobAlerts;
 import lib.offsite.Offsite;
 import lib.offsite.Rclone;
 import lib.offsite.RemoteStore;
@@ -17,50 +16,61 @@ import java.util.*;
 public final class Report {
     private Report() {}
 
-    /**
-     * Backs up each database in turn and reports; returns the aggregated exit code. Scheduled (non-manual,
-     * non-dry) runs tell {@code alerts} each outcome.
-     */
-    public static int backups(Backup backup, List<String> dbs, Backup.Options o, Log log, boolean json, JobAlerts alerts) {
-        boolean alerting = !o.dryRun() && !o.type().equals("manual");
-        List<Map<String, Object>> out = new ArrayList<>();
-        int exit = ExitCode.OK;
-        for (String db : dbs) {
+    /** Prints each database's backup as it ends: a summary line or the error; with --json one document at the end. */
+    public static final class Backups implements BackupRun.Listener<Backup.Result> {
+        private final Backup.Options options;
+        private final Log log;
+        private final boolean json;
+        private final List<Map<String, Object>> rows = new ArrayList<>();
+
+        public Backups(Backup.Options options, Log log, boolean json) {
+            this.options = options;
+            this.log = log;
+            this.json = json;
+        }
+
+        @Override
+        public void done(BackupRun.Done<Backup.Result> d) {
             Map<String, Object> row = new LinkedHashMap<>();
-            row.put("database", db);
-            try {
-                Backup.Result r = backup.run(db, o);
-                row.put("status", o.dryRun() ? "dry-run" : "ok");
+            row.put("database", d.name());
+            if (d.failure() != null) {
+                failure(row, d.failure(), d.skipped(), log, json);
+            } else {
+                Backup.Result r = d.result();
+                boolean dry = options.dryRun();
+                row.put("status", dry ? "dry-run" : "ok");
                 row.put("file", r.dump().toString());
                 if (r.manifest() != null) row.put("manifest", r.manifest());
                 row.put("estimateBytes", r.estimateBytes());
-                row.put(o.dryRun() ? "wouldDelete" : "deleted", (o.dryRun() ? r.wouldPrune() : r.pruned()).stream().map(Object::toString).toList());
+                row.put(dry ? "wouldDelete" : "deleted", (dry ? r.wouldPrune() : r.pruned()).stream().map(Object::toString).toList());
                 if (!r.warnings().isEmpty()) row.put("warnings", r.warnings());
-                if (!json) System.out.println(human(r, o));
+                if (!json) System.out.println(human(r, options));
                 if (!json) r.warnings().forEach(w -> System.out.println("  warning: " + w));
-                if (alerting) alerts.backup(db, null, o.verify().equals("none"));
                 if (r.offsite() != null) {
                     row.put("offsite", offsite(r.offsite(), log));
                     if (!json) System.out.println(offsiteLines(r.offsite(), log));
-                    if (r.offsite().failed() && exit == ExitCode.OK) exit = r.offsite().failure().exitCode();
-                    if (alerting) alerts.offsite(db, r.offsite().failure());
                 }
-            } catch (OpsException e) {
-                boolean skipped = e.exitCode() == ExitCode.LOCKED;
-                if (skipped) log.warn("backup of " + db + " skipped: " + e.oneLine());
-                else log.error("backup of " + db + " failed: " + e.oneLine());
-                row.put("status", skipped ? "skipped" : "failed");
-                row.put("error", log.masked(e.oneLine()));
-                row.put("exitCode", e.exitCode());
-                if (!json) System.err.println((skipped ? "warning: " : "error: ") + log.masked(e.oneLine()));
-                if (Cli.verbose) e.printStackTrace();
-                if (exit == ExitCode.OK) exit = e.exitCode();
-                if (alerting) alerts.backup(db, e, false);
             }
-            out.add(row);
+            rows.add(row);
         }
-        if (json) Cli.printJson(Map.of("backups", out, "exitCode", exit));
-        return exit;
+
+        /** Prints the JSON document (--json) and passes the run's exit code on. */
+        public int end(int exit) {
+            if (json) Cli.printJson(Map.of("backups", rows, "exitCode", exit));
+            return exit;
+        }
+    }
+
+    /**
+     * A failed job: its row and its one line on stderr.
+     * @param skipped another run held the lock, so nothing was attempted: a warning, not an error
+     */
+    public static void failure(Map<String, Object> row, OpsException e, boolean skipped, Log log, boolean json) {
+        row.put("status", skipped ? "skipped" : "failed");
+        row.put("error", log.masked(e.oneLine()));
+        row.put("exitCode", e.exitCode());
+        if (!json) System.err.println((skipped ? "warning: " : "error: ") + log.masked(e.oneLine()));
+        if (Cli.verbose) e.printStackTrace();
     }
 
     /** The off-site step as JSON: sent, deleted, plan and the error, if any. */
@@ -87,32 +97,34 @@ public final class Report {
         return sb.toString().stripTrailing();
     }
 
-    /** --upload-pending: sends what never reached the remote, database by database; exit 9 when any failed. */
-    public static int uploadPending(Backup backup, List<String> dbs, Log log, boolean json, JobAlerts alerts) {
-        Offsite off = backup.offsite();
-        if (off == null) throw new OpsException(ExitCode.USAGE, "REMOTE is not set: there is nowhere to upload to", "set REMOTE in config/ops.env");
-        if (dbs.isEmpty()) dbs = backup.store().list(null).stream().filter(off::pending).map(BackupStore.Entry::db).distinct().toList();
-        List<Map<String, Object>> out = new ArrayList<>();
-        int exit = ExitCode.OK;
-        for (String db : dbs) {
-            Map<String, Object> row = new LinkedHashMap<>();
-            row.put("database", db);
-            Offsite.Outcome o;
-            try (Lock lock = Lock.acquire(backup.store().root(), db, "upload")) {
-                o = off.afterBackup(db);
-            } catch (OpsException e) {
-                o = new Offsite.Outcome(List.of(), List.of(), List.of(), e);
-            }
-            row.putAll(offsite(o, log));
-            out.add(row);
-            if (!json) System.out.println(db + ": " + (o.sent().isEmpty() && !o.failed() ? "nothing pending" : o.sent().size() + " set(s) sent")
-                    + (o.sent().isEmpty() && o.deleted().isEmpty() && !o.failed() ? "" : "\n" + offsiteLines(o, log)));
-            if (o.failed() && exit == ExitCode.OK) exit = o.failure().exitCode();
-            alerts.offsite(db, o.failure());
+    /** Prints --upload-pending's outcome per database as it ends; with --json one document at the end. */
+    public static final class Uploads implements BackupRun.Listener<Offsite.Outcome> {
+        private final Log log;
+        private final boolean json;
+        private final List<Map<String, Object>> rows = new ArrayList<>();
+
+        public Uploads(Log log, boolean json) {
+            this.log = log;
+            this.json = json;
         }
-        if (!json && dbs.isEmpty()) System.out.println("nothing pending: every backup of an off-site type is on the remote");
-        if (json) Cli.printJson(Map.of("uploads", out, "exitCode", exit));
-        return exit;
+
+        @Override
+        public void done(BackupRun.Done<Offsite.Outcome> d) {
+            Offsite.Outcome o = d.result();
+            Map<String, Object> row = new LinkedHashMap<>();
+            row.put("database", d.name());
+            row.putAll(offsite(o, log));
+            rows.add(row);
+            if (!json) System.out.println(d.name() + ": " + (o.sent().isEmpty() && !o.failed() ? "nothing pending" : o.sent().size() + " set(s) sent")
+                    + (o.sent().isEmpty() && o.deleted().isEmpty() && !o.failed() ? "" : "\n" + offsiteLines(o, log)));
+        }
+
+        /** Says so when nothing was pending, prints the JSON document (--json), and passes the exit code on. */
+        public int end(int exit) {
+            if (!json && rows.isEmpty()) System.out.println("nothing pending: every backup of an off-site type is on the remote");
+            if (json) Cli.printJson(Map.of("uploads", rows, "exitCode", exit));
+            return exit;
+        }
     }
 
     /** The --list --remote table (or JSON): every set on the remote, complete or not. */

@@ -6,7 +6,7 @@ import lib.ExitCode;
 import lib.Log;
 import lib.OpsException;
 import lib.Report;
-import lib.alert.JobAlerts;
+import lib.BackupRun;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -22,17 +22,27 @@ import java.util.Map;
 public final class VolumeReport {
     private VolumeReport() {}
 
-    /** Archives each volume in turn; scheduled (non-manual, non-dry) runs tell {@code alerts} each outcome. */
-    public static int backups(VolumeBackup backup, List<String> volumes, String type, boolean dryRun, Log log, boolean json,
-                              JobAlerts alerts) {
-        boolean alerting = !dryRun && !type.equals("manual");
-        List<Map<String, Object>> out = new ArrayList<>();
-        int exit = ExitCode.OK;
-        for (String volume : volumes) {
+    /** Prints each volume's archive as it ends: a summary or the error; with --json one document at the end. */
+    public static final class Backups implements BackupRun.Listener<VolumeBackup.Result> {
+        private final boolean dryRun;
+        private final Log log;
+        private final boolean json;
+        private final List<Map<String, Object>> rows = new ArrayList<>();
+
+        public Backups(boolean dryRun, Log log, boolean json) {
+            this.dryRun = dryRun;
+            this.log = log;
+            this.json = json;
+        }
+
+        @Override
+        public void done(BackupRun.Done<VolumeBackup.Result> d) {
             Map<String, Object> row = new LinkedHashMap<>();
-            row.put("volume", volume);
-            try {
-                VolumeBackup.Result r = backup.run(volume, type, dryRun);
+            row.put("volume", d.name());
+            if (d.failure() != null) {
+                Report.failure(row, d.failure(), false, log, json);
+            } else {
+                VolumeBackup.Result r = d.result();
                 row.put("status", dryRun ? "dry-run" : "ok");
                 row.put("file", r.archive().toString());
                 row.put("source", r.source());
@@ -41,20 +51,15 @@ public final class VolumeReport {
                 if (r.manifest() != null) row.put("manifest", r.manifest());
                 row.put(dryRun ? "wouldDelete" : "deleted", (dryRun ? r.wouldPrune() : r.pruned()).stream().map(Path::toString).toList());
                 if (!json) System.out.println(human(r, dryRun));
-                if (alerting) alerts.backup("volume " + volume, null, false);
-            } catch (OpsException e) {
-                log.error("archive of volume " + volume + " failed: " + e.oneLine());
-                row.put("status", "failed");
-                row.put("error", log.masked(e.oneLine()));
-                row.put("exitCode", e.exitCode());
-                if (!json) System.err.println("error: " + log.masked(e.oneLine()));
-                if (exit == ExitCode.OK) exit = e.exitCode();
-                if (alerting) alerts.backup("volume " + volume, e, false);
             }
-            out.add(row);
+            rows.add(row);
         }
-        if (json) Cli.printJson(Map.of("volumes", out, "exitCode", exit));
-        return exit;
+
+        /** Prints the JSON document (--json) and passes the run's exit code on. */
+        public int end(int exit) {
+            if (json) Cli.printJson(Map.of("volumes", rows, "exitCode", exit));
+            return exit;
+        }
     }
 
     private static String human(VolumeBackup.Result r, boolean dryRun) {

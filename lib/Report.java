@@ -155,7 +155,7 @@ public final class Report {
         System.out.println("remote: " + remote);
         System.out.printf("%-20s %-8s %-21s %8s %10s  %s%n", "DATABASE", "TYPE", "TAKEN (UTC)", "AGE", "SIZE", "STATE / FILE");
         for (RemoteStore.RemoteSet s : sets) {
-            System.out.printf("%-20s %-8s %-21s %8s %10s  %s  %s/%s%n", s.db(), s.type(), s.at(), age(s.at()), Disk.human(s.size()),
+            System.out.printf("%-20s %-8s %-21s %8s %10s  %s  %s/%s%n", s.db(), s.type(), s.at(), Human.age(s.at()), Disk.human(s.size()),
                     s.state(), s.type(), s.base());
         }
         return ExitCode.OK;
@@ -214,14 +214,14 @@ public final class Report {
         if (!entries.isEmpty()) {
             System.out.printf(head, "DATABASE", "TYPE", "TAKEN (UTC)", "AGE", "SIZE", "STATE / FILE");
             for (BackupStore.Entry e : entries) {
-                System.out.printf(row, e.db(), e.type(), e.at(), age(e.at()), Disk.human(e.size()), e.state(), e.dump().getFileName());
+                System.out.printf(row, e.db(), e.type(), e.at(), Human.age(e.at()), Disk.human(e.size()), e.state(), e.dump().getFileName());
             }
         }
         if (!volumes.isEmpty()) {
             if (!entries.isEmpty()) System.out.println();
             System.out.printf(head, "VOLUME", "TYPE", "TAKEN (UTC)", "AGE", "SIZE", "STATE / FILE");
             for (VolumeSet s : volumes) {
-                System.out.printf(row, s.volume(), s.type(), s.at(), age(s.at()), Disk.human(s.size()), s.state(), s.archive().getFileName());
+                System.out.printf(row, s.volume(), s.type(), s.at(), Human.age(s.at()), Disk.human(s.size()), s.state(), s.archive().getFileName());
             }
         }
         return ExitCode.OK;
@@ -246,11 +246,11 @@ public final class Report {
     public static int restorePlan(Restore.Plan p, boolean json) {
         Manifest m = p.backup().manifest();
         if (json) {
-            Cli.printJson(Map.of("plan", p, "backupAge", age(m.startedAt())));
+            Cli.printJson(Map.of("plan", p, "backupAge", Human.age(m.startedAt())));
             return ExitCode.OK;
         }
         System.out.println("backup:   " + p.backup().dump() + "\n          " + m.database() + ", " + m.type() + ", taken "
-                + m.startedAt() + " (" + age(m.startedAt()) + " ago), " + Disk.human(m.storedBytes()) + ", " + m.tables().size()
+                + m.startedAt() + " (" + Human.age(m.startedAt()) + " ago), " + Disk.human(m.storedBytes()) + ", " + m.tables().size()
                 + " tables, " + m.totalRows() + " rows; checksum and archive listing OK");
         System.out.println("target:   " + p.target() + (p.targetExists() ? " (exists: it will be replaced)" : " (new database)"));
         if (p.safetyBackup()) System.out.println("safety:   a backup of " + p.target() + " is taken first (type safety)");
@@ -276,23 +276,12 @@ public final class Report {
             return ExitCode.OK;
         }
         System.out.printf(Locale.ROOT, "restored %s into %s in %.1f s (backup age %s)%n", p.backup().dump().getFileName(),
-                p.target(), r.seconds(), age(r.backupAge()));
+                p.target(), r.seconds(), Human.age(r.backupAge()));
         if (r.safetyBackup() != null) System.out.println("safety backup: " + r.safetyBackup());
         if (p.targetExists()) {
             System.out.println("the previous database is kept as " + p.keepAs() + "; when no longer needed:");
             System.out.println("  psql -d postgres -c 'DROP DATABASE " + Psql.ident(p.keepAs()) + "'");
         }
         return ExitCode.OK;
-    }
-
-    /** "3d 4h", "5h 2m", "12m": compact age for listings and RPO. */
-    public static String age(Instant at) {
-        return age(Duration.between(at, Instant.now()));
-    }
-
-    public static String age(Duration d) {
-        if (d.toDays() > 0) return d.toDays() + "d " + d.toHoursPart() + "h";
-        if (d.toHours() > 0) return d.toHours() + "h " + d.toMinutesPart() + "m";
-        return Math.max(0, d.toMinutes()) + "m";
     }
 }

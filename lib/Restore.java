@@ -225,7 +225,7 @@ public final class Restore {
             double secs = Duration.between(start, Instant.now()).toMillis() / 1000.0;
             Duration age = Duration.between(p.backup().manifest().startedAt(), Instant.now());
             log.info("restored " + p.backup().dump().getFileName() + " into " + p.target() + " in " + secs + " s; backup age "
-                    + Report.age(age) + (p.targetExists() ? "; previous database kept as " + p.keepAs() : ""));
+                    + Human.age(age) + (p.targetExists() ? "; previous database kept as " + p.keepAs() : ""));
             return new Result(p, secs, age, safety);
         }
     }

@@ -1,8 +1,8 @@
 package lib.alert;
 
 import lib.Config;
+import lib.Human;
 import lib.Log;
-import lib.Report;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -294,5 +294,5 @@ public final class Alerts {
     }
 
     /** "1h 5m" for durations in alert texts. */
-    static String span(Instant from, Instant to) { return Report.age(Duration.between(from, to)); }
+    static String span(Instant from, Instant to) { return Human.age(Duration.between(from, to)); }
 }

@@ -5,8 +5,8 @@ import lib.Cli;
 import lib.Config;
 import lib.Disk;
 import lib.ExitCode;
+import lib.Human;
 import lib.Log;
-import lib.Report;
 import lib.Restore;
 import lib.Sandbox;
 import lib.offsite.Offsite;
@@ -128,7 +128,7 @@ public final class DrillSummary {
     static List<String> lines(DrillRecord d) {
         String backup = d.backup() == null ? "  backup: none usable"
                 : "  backup: " + d.backup() + " (" + d.backupType() + ", " + d.source() + ", " + Disk.human(d.backupBytes())
-                + ", taken " + WHEN.format(d.backupAt()) + ", " + Report.age(d.backupAt()) + " ago)";
+                + ", taken " + WHEN.format(d.backupAt()) + ", " + Human.age(d.backupAt()) + " ago)";
         String steps = d.steps().stream().map(s -> String.format(Locale.ROOT, "%s %.1f s", s.name(), s.seconds())).collect(Collectors.joining(", "));
         return java.util.stream.Stream.of(backup,
                 d.into() == null ? null : "  restored into: " + d.into() + (d.mode().equals("configured") ? " (not the live database)" : ""),

@@ -2,7 +2,7 @@ package lib.health;
 
 import lib.BackupStore;
 import lib.Disk;
-import lib.Report;
+import lib.Human;
 import lib.Retention;
 import lib.Tier;
 
@@ -52,9 +52,9 @@ final class BackupsCheck implements Check {
             }
             Duration age = Duration.between(newest.get().at(), now);
             ages.put(type + "AgeSeconds", age.toSeconds());
-            String text = type + " " + Report.age(age) + " old (" + Disk.human(newest.get().size()) + ")";
+            String text = type + " " + Human.age(age) + " old (" + Disk.human(newest.get().size()) + ")";
             if (age.compareTo(limit) > 0) {
-                late.add(text + ", limit " + Report.age(limit));
+                late.add(text + ", limit " + Human.age(limit));
                 overdue.add(type);
             } else {
                 fine.add(text);

@@ -3,6 +3,7 @@ package lib.monitor;
 import lib.BackupStore;
 import lib.Config;
 import lib.Disk;
+import lib.Human;
 import lib.Report;
 import lib.drill.DrillRecord;
 import lib.health.CheckResult;
@@ -172,7 +173,7 @@ public final class Frame {
             Status st = e.manifest() == null ? Status.WARNING : e.verified() ? Status.OK
                     : e.manifest().verify() != null && "failed".equals(e.manifest().verify().status()) ? Status.CRITICAL : Status.WARNING;
             out.add(row().label(first ? "backups" : "").add(pad(e.type(), 8))
-                    .add(String.format(Locale.ROOT, "%7s %9s  ", Report.age(Duration.between(e.at(), s.at())), Disk.human(e.size())))
+                    .add(String.format(Locale.ROOT, "%7s %9s  ", Human.age(Duration.between(e.at(), s.at())), Disk.human(e.size())))
                     .add(e.state(), colour(st)).fit());
             first = false;
         }
@@ -182,7 +183,7 @@ public final class Frame {
         DrillRecord d = s.drill();
         Row r = row().label("drill");
         if (d == null) return r.add("none recorded yet (" + lib.Launcher.command("dr-drill.java") + ")").fit();
-        r.add(d.result(), colour(d.pass() ? Status.OK : Status.CRITICAL)).add(" " + Report.age(Duration.between(d.startedAt(), s.at())) + " ago");
+        r.add(d.result(), colour(d.pass() ? Status.OK : Status.CRITICAL)).add(" " + Human.age(Duration.between(d.startedAt(), s.at())) + " ago");
         if (!d.pass() && d.problems() != null && !d.problems().isEmpty()) return r.add(": " + d.problems().get(0)).fit();
         r.add(", RTO ").add(seconds(d.rtoSeconds()) + " (target " + d.rtoTargetMinutes() + "m)", d.rtoMet() ? null : YELLOW);
         r.add(", RPO ").add((d.rpoSeconds() < 0 ? style.none() : seconds(d.rpoSeconds())) + " (target " + d.rpoTargetHours() + "h)",
@@ -191,7 +192,7 @@ public final class Frame {
     }
 
     private static String seconds(double s) {
-        return s < 120 ? String.format(Locale.ROOT, "%.0f s", s) : Report.age(Duration.ofSeconds((long) s));
+        return s < 120 ? String.format(Locale.ROOT, "%.0f s", s) : Human.age(Duration.ofSeconds((long) s));
     }
 
     private static String colour(Status s) {

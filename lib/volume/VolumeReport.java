@@ -1,12 +1,13 @@
 package lib.volume;
 
+import lib.BackupRun;
 import lib.Cli;
 import lib.Disk;
 import lib.ExitCode;
+import lib.Human;
 import lib.Log;
 import lib.OpsException;
 import lib.Report;
-import lib.BackupRun;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -86,11 +87,11 @@ public final class VolumeReport {
         if (json) {
             Cli.printJson(Map.of("plan", Map.of("archive", p.archive().archive().toString(), "volume", p.volume(), "target", p.target(),
                     "safetyBackup", p.safetyBackup(), "containerRunning", p.running(), "entries", p.contents().entries()),
-                    "archiveAge", Report.age(m.startedAt())));
+                    "archiveAge", Human.age(m.startedAt())));
             return ExitCode.OK;
         }
         System.out.println("archive:  " + p.archive().archive() + "\n          volume " + m.volume() + ", " + m.type() + ", taken "
-                + m.startedAt() + " (" + Report.age(m.startedAt()) + " ago) from " + m.source() + ", " + Disk.human(m.storedBytes())
+                + m.startedAt() + " (" + Human.age(m.startedAt()) + " ago) from " + m.source() + ", " + Disk.human(m.storedBytes())
                 + ", " + m.entries() + " entries; checksum and every entry read back OK");
         if (p.container() != null) {
             System.out.println("target:   " + p.target() + " (its files are replaced by the archived ones; files the archive lacks stay)");

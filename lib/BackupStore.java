@@ -110,7 +110,7 @@ public final class BackupStore {
      * own files, found by their names, are ever deleted.
      */
     public record Entry(Path dump, Path manifestFile, Manifest manifest, String db, String type, Instant at, String foreign)
-            implements Retention.Candidate {
+            implements StoredSet {
         @Override public boolean verified() { return manifest != null && manifest.verified(); }
 
         @Override public boolean verifyOff() {

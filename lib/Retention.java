@@ -33,25 +33,6 @@ public final class Retention {
     /** What pruning a tier would do. */
     public record Plan(String tier, int keep, List<BackupStore.Entry> delete) {}
 
-    /** A stored set retention may keep or delete: a database backup or a volume archive. */
-    public interface Candidate {
-        String type();
-
-        /** When it was taken, as its name says. */
-        Instant at();
-
-        boolean verified();
-
-        /** Taken with verification off (VERIFY=none): not proven, but not failed either. */
-        default boolean verifyOff() { return false; }
-
-        /** The set's manifest (null when missing): it goes first, so a half-deleted set never looks complete. */
-        Path manifestFile();
-
-        /** Every file of the set that exists. */
-        List<Path> files();
-    }
-
     /** @param all every backup of one database, any tier, newest first (as {@link BackupStore#list}) */
     public static Plan plan(List<BackupStore.Entry> all, String tier, Config cfg) {
         return plan(all, tier, cfg, e -> false);
@@ -63,7 +44,7 @@ public final class Retention {
     }
 
     /** {@link #select(List, String, Config, Predicate, Instant)} on the system clock. */
-    public static <C extends Candidate> List<C> select(List<C> all, String tier, Config cfg, Predicate<? super C> hold) {
+    public static <C extends StoredSet> List<C> select(List<C> all, String tier, Config cfg, Predicate<? super C> hold) {
         return select(all, tier, cfg, hold, Instant.now());
     }
 
@@ -71,35 +52,35 @@ public final class Retention {
      * The sets of {@code tier} to delete (see the class comment for what is kept).
      * @param all every set of one database or volume, any tier, newest first
      */
-    public static <C extends Candidate> List<C> select(List<C> all, String tier, Config cfg, Predicate<? super C> hold, Instant now) {
+    public static <C extends StoredSet> List<C> select(List<C> all, String tier, Config cfg, Predicate<? super C> hold, Instant now) {
         int keep = keepFor(tier, cfg);
         if (keep <= 0) return new ArrayList<>();
         List<C> inTier = all.stream().filter(e -> e.type().equals(tier) && !future(e, now)).toList();
         Set<C> kept = new HashSet<>();
-        kept.addAll(newest(inTier, Candidate::verified, keep));
+        kept.addAll(newest(inTier, StoredSet::verified, keep));
         kept.addAll(newest(inTier, e -> e.verified() || e.verifyOff(), keep));
         kept.addAll(newest(inTier, e -> !e.verified() && !e.verifyOff(), cfg.integer("KEEP_FAILED")));
-        all.stream().filter(Candidate::verified).findFirst().ifPresent(kept::add);
+        all.stream().filter(StoredSet::verified).findFirst().ifPresent(kept::add);
         return inTier.stream().filter(e -> !kept.contains(e) && !hold.test(e)).collect(Collectors.toCollection(ArrayList::new));
     }
 
-    private static <C extends Candidate> List<C> newest(List<C> sets, Predicate<? super C> which, int n) {
+    private static <C extends StoredSet> List<C> newest(List<C> sets, Predicate<? super C> which, int n) {
         return sets.stream().filter(which).limit(n).toList();
     }
 
     /** True when the set is dated after {@code now} (beyond clock skew): taken while the clock was ahead. */
-    public static boolean future(Candidate c, Instant now) {
+    public static boolean future(StoredSet c, Instant now) {
         return c.at().isAfter(now.plus(SKEW));
     }
 
     /** The sets dated in the future, newest first: each run and health-check warn about them. */
-    public static <C extends Candidate> List<C> future(List<C> all, Instant now) {
+    public static <C extends StoredSet> List<C> future(List<C> all, Instant now) {
         return all.stream().filter(e -> future(e, now)).toList();
     }
 
     /** One warning line about sets dated in the future, or empty when there are none. */
-    public static Optional<String> futureWarning(List<? extends Candidate> all, String what, Instant now) {
-        List<? extends Candidate> f = future(all, now);
+    public static Optional<String> futureWarning(List<? extends StoredSet> all, String what, Instant now) {
+        List<? extends StoredSet> f = future(all, now);
         if (f.isEmpty()) return Optional.empty();
         return Optional.of(f.size() + " backup set(s) of " + what + " are dated in the future (newest " + f.get(0).at()
                 + "): the clock was ahead when they were taken; retention keeps them and does not count them until then"
@@ -117,9 +98,9 @@ public final class Retention {
     }
 
     /** Deletes whole sets, each one's manifest first. */
-    public static List<Path> delete(List<? extends Candidate> sets, Log log) {
+    public static List<Path> delete(List<? extends StoredSet> sets, Log log) {
         List<Path> deleted = new ArrayList<>();
-        for (Candidate e : sets) {
+        for (StoredSet e : sets) {
             List<Path> files = new ArrayList<>(e.files());
             files.sort(Comparator.comparing((Path f) -> !f.equals(e.manifestFile())));
             for (Path f : files) {

@@ -2,7 +2,7 @@ package lib.volume;
 
 import lib.BackupStore;
 import lib.OpsException;
-import lib.Retention;
+import lib.StoredSet;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -19,7 +19,7 @@ import java.util.regex.Matcher;
  * {@code foreign} says why the manifest beside it was not taken as its own (it names another file).
  */
 public record VolumeSet(Path archive, Path manifestFile, VolumeManifest manifest, String archiveName, String type, Instant at,
-                        String foreign) implements Retention.Candidate {
+                        String foreign) implements StoredSet {
 
     /** Every archive of {@code archiveName} (null: of every volume) under the store, newest first. */
     public static List<VolumeSet> list(BackupStore store, String archiveName) {

@@ -13,7 +13,7 @@ import java.util.Map;
  * {@code postgres} maintenance database.
  */
 public final class Pg {
-    static final String MAINTENANCE_DB = "postgres";
+    public static final String MAINTENANCE_DB = "postgres";
 
     /** Exact row counts of every user table (partitions as leaves, extension tables excluded). */
     static final String ROW_COUNTS = """

@@ -1,6 +1,7 @@
 package tests;
 
 import lib.*;
+import lib.drill.Sandbox;
 import org.junit.jupiter.api.Test;
 import tests.support.Fixtures;
 
@@ -13,7 +14,7 @@ import java.util.Map;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-/** lib/Sandbox: each scenario's disaster staged on a throwaway server and recovered by the real drill. */
+/** lib/drill/Sandbox: each scenario's disaster staged on a throwaway server and recovered by the real drill. */
 class SandboxTest {
     private final ByteArrayOutputStream out = new ByteArrayOutputStream();
 

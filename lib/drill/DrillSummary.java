@@ -8,7 +8,6 @@ import lib.ExitCode;
 import lib.Human;
 import lib.Log;
 import lib.Restore;
-import lib.Sandbox;
 import lib.offsite.Offsite;
 import lib.offsite.RemoteStore;
 

@@ -1,8 +1,6 @@
-package lib;
+package lib.drill;
 
-import lib.drill.Destination;
-import lib.drill.Drill;
-import lib.drill.DrillRecord;
+import lib.*;
 
 import java.io.IOException;
 import java.io.PrintStream;
